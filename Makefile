@@ -1,0 +1,54 @@
+# The two commands: `make run` (the job on the local stack) and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STACK := $(VENV_PY) -m devstack
+NAME ?= api_to_postgres
+VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
+
+.PHONY: run test venv up down pipeline sample summary clean unit integration
+
+run: venv up
+	$(STACK) pipeline test_config
+	$(STACK) pipeline api_to_postgres '{"taxi_type": "yellow", "year": 2021, "month": 1}'
+	$(STACK) summary '{"taxi_type": "yellow", "year": 2021, "month": 1}'
+
+test: venv
+	$(VENV_PY) -m pytest
+
+unit: venv
+	$(VENV_PY) -m pytest tests/unit
+
+integration: venv
+	$(VENV_PY) -m pytest tests/integration
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed (3.11 tested); set PYTHON=...")'
+	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --upgrade pip
+	$(VENV_PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(VENV_PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	rm -rf magic-zoomcamp/*.egg-info
+	touch $(STAMP)
+
+up: venv
+	$(STACK) up
+
+down:
+	@if [ -x $(VENV_PY) ]; then $(STACK) down; fi
+
+pipeline: venv
+	$(STACK) pipeline $(NAME) '$(VARS)'
+
+summary: venv
+	$(STACK) summary '$(VARS)'
+
+sample: venv
+	$(STACK) sample
+
+clean: down
+	rm -rf .local

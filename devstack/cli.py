@@ -1,0 +1,127 @@
+"""`python -m devstack up|down|env|sample|pipeline|summary`: the local stack behind the Makefile."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from devstack import env_file, processes
+from devstack.http_server import base_url, start_file_server
+from devstack.mage import run_pipeline
+from devstack.paths import stack_dir, stack_env_file
+from devstack.postgres_cluster import PostgresCluster
+from devstack.sample_data import ensure_trip_file
+from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest
+
+DEFAULT_POSTGRES_PORT = 54320
+DEFAULT_HTTP_PORT = 8765
+DEFAULT_SAMPLE_ROWS = 50_000
+DEMO_MONTHS = (MonthRequest(taxi_type='yellow', year=2021, month=1),
+               MonthRequest(taxi_type='yellow', year=2021, month=2),
+               MonthRequest(taxi_type='green', year=2021, month=1))
+
+
+def _settings() -> dict[str, str]:
+    """The stack's settings with the real environment on top."""
+    return env_file.merged_environment(os.environ, env_file.read_env_file(stack_env_file()))
+
+
+def _cluster(port: int) -> PostgresCluster:
+    return PostgresCluster(stack_dir() / 'postgres', port)
+
+
+def up(args: argparse.Namespace) -> None:
+    state = stack_dir()
+    previous = env_file.read_env_file(stack_env_file())
+    cluster = _cluster(int(previous.get('POSTGRES_PORT') or 0) or DEFAULT_POSTGRES_PORT)
+    if not (cluster.data_dir.exists() and cluster.is_running()):
+        cluster.port = processes.free_port(cluster.port)
+    cluster.start()
+
+    data_dir = state / 'data'
+    for request in DEMO_MONTHS:
+        ensure_trip_file(data_dir, request, rows=args.rows)
+    http_pid_file = state / 'pids' / 'http.pid'
+    http_port = int(previous.get('TAXI_DATA_PORT') or 0) or DEFAULT_HTTP_PORT
+    if not (http_pid_file.exists() and _listening(http_port)):
+        processes.stop_from_pid_file(http_pid_file)
+        http_port = processes.free_port(http_port)
+        start_file_server(data_dir, http_port, state / 'logs' / 'http.log', http_pid_file)
+
+    settings = {**cluster.settings(), 'TAXI_DATA_PORT': str(http_port), BASE_URL_VARIABLE: base_url(http_port)}
+    env_file.write_env_file(stack_env_file(), settings)
+    print(f'Local stack up: Postgres on 127.0.0.1:{cluster.port} ({cluster.data_dir}), taxi files on '
+          f'{base_url(http_port)} ({data_dir}); settings in {stack_env_file()}')
+
+
+def _listening(port: int) -> bool:
+    try:
+        processes.wait_for_port(port, timeout_s=0.5)
+        return True
+    except TimeoutError:
+        return False
+
+
+def down(args: argparse.Namespace) -> None:
+    state = stack_dir()
+    stopped = processes.stop_from_pid_file(state / 'pids' / 'http.pid')
+    cluster = _cluster(int(env_file.read_env_file(stack_env_file()).get('POSTGRES_PORT') or 0))
+    cluster.stop()
+    print(f'Local stack down (http server {"stopped" if stopped else "was not running"}, Postgres stopped)')
+
+
+def show_env(args: argparse.Namespace) -> None:
+    for key, value in env_file.read_env_file(stack_env_file()).items():
+        print(f'export {key}={os.environ.get(key, value)}')
+
+
+def sample(args: argparse.Namespace) -> None:
+    request = MonthRequest(taxi_type=args.taxi_type, year=args.year, month=args.month)
+    path = ensure_trip_file(stack_dir() / 'data', request, rows=args.rows, seed=args.seed)
+    print(path)
+
+
+def pipeline(args: argparse.Namespace) -> None:
+    variables = json.loads(args.vars) if args.vars else {}
+    print(f'==> mage run {args.name} {json.dumps(variables)}', flush=True)
+    result = run_pipeline(args.name, variables, _settings(), stack_dir() / 'mage_data')
+    if result.returncode != 0:
+        sys.exit(f'Pipeline {args.name} failed (exit {result.returncode}); see the output above.')
+
+
+def summary(args: argparse.Namespace) -> None:
+    from devstack.summary import summarize_postgres_month
+
+    variables = json.loads(args.vars) if args.vars else {}
+    request = MonthRequest(**variables)
+    ok, text = summarize_postgres_month(request, _settings())
+    print(text)
+    if not ok:
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog='python -m devstack', description=__doc__)
+    commands = parser.add_subparsers(required=True)
+    command = commands.add_parser('up', help='start Postgres and the taxi file server, write .local/stack.env')
+    command.add_argument('--rows', type=int, default=int(os.environ.get('SAMPLE_ROWS', DEFAULT_SAMPLE_ROWS)))
+    command.set_defaults(func=up)
+    commands.add_parser('down', help='stop everything `up` started').set_defaults(func=down)
+    commands.add_parser('env', help='print the stack settings as export lines').set_defaults(func=show_env)
+    command = commands.add_parser('sample', help='generate one trip file into .local/data')
+    command.add_argument('--taxi-type', default='yellow')
+    command.add_argument('--year', type=int, default=2021)
+    command.add_argument('--month', type=int, default=1)
+    command.add_argument('--rows', type=int, default=DEFAULT_SAMPLE_ROWS)
+    command.add_argument('--seed', type=int, default=42)
+    command.set_defaults(func=sample)
+    command = commands.add_parser('pipeline', help='run a pipeline with `mage run` against the stack')
+    command.add_argument('name')
+    command.add_argument('vars', nargs='?', default='')
+    command.set_defaults(func=pipeline)
+    command = commands.add_parser('summary', help='compare a loaded month with its source file')
+    command.add_argument('vars', nargs='?', default='')
+    command.set_defaults(func=summary)
+    args = parser.parse_args(argv)
+    args.func(args)

@@ -1,0 +1,32 @@
+"""Running the project's pipelines through Mage's own CLI (`mage run`), as a user or a container would."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from devstack.paths import PROJECT_DIR
+
+
+def mage_executable() -> str:
+    return str(Path(sys.executable).with_name('mage'))
+
+
+def run_pipeline(pipeline: str, variables: Mapping[str, Any], env: Mapping[str, str],
+                 mage_data_dir: Path, capture: bool = False, timeout_s: float | None = None,
+                 ) -> subprocess.CompletedProcess:
+    """`mage run magic-zoomcamp <pipeline> --runtime-vars <json>`; Mage's state goes to `mage_data_dir`."""
+    command = [mage_executable(), 'run', str(PROJECT_DIR), pipeline]
+    if variables:
+        command += ['--runtime-vars', json.dumps(dict(variables))]
+    run_env = {**env, 'MAGE_DATA_DIR': str(mage_data_dir)}
+    mage_data_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(command, env=run_env, cwd=PROJECT_DIR.parent, text=True, timeout=timeout_s,
+                          capture_output=capture)
+
+
+def environment_with(settings: Mapping[str, str]) -> dict[str, str]:
+    return {**os.environ, **settings}

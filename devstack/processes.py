@@ -1,0 +1,94 @@
+"""Starting and stopping background services by PID, and waiting for their ports."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Sequence
+
+
+def free_port(preferred: int | None = None) -> int:
+    """`preferred` when nothing listens on it, else a port the OS picks (both on 127.0.0.1)."""
+    candidates = ([preferred] if preferred else []) + [0]
+    for candidate in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(('127.0.0.1', candidate))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError('no free TCP port on 127.0.0.1')
+
+
+def wait_for_port(port: int, timeout_s: float = 30, process: subprocess.Popen | None = None,
+                  log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f'{process.args[0]} exited with {process.returncode} before listening on '
+                               f'port {port}{_log_tail(log)}')
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(('127.0.0.1', port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f'nothing listens on 127.0.0.1:{port} after {timeout_s} s{_log_tail(log)}')
+
+
+def start_background(command: Sequence[str], log: Path, pid_file: Path | None = None,
+                     env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Starts `command` in its own session (so it outlives the caller and stops as a group)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, 'ab') as out:
+        process = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+    if pid_file is not None:
+        pid_file.parent.mkdir(parents=True, exist_ok=True)
+        pid_file.write_text(f'{process.pid}\n')
+    return process
+
+
+def stop_process_group(pid: int, timeout_s: float = 10) -> None:
+    """SIGTERM to the process group led by `pid`, then SIGKILL if it is still there."""
+    for sig, wait_s in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                return
+            time.sleep(0.1)
+
+
+def stop_from_pid_file(pid_file: Path) -> bool:
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().strip())
+    stop_process_group(pid)
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _log_tail(log: Path | None) -> str:
+    if log is None or not log.exists():
+        return ''
+    return '\n--- ' + str(log) + ' ---\n' + '\n'.join(log.read_text(errors='replace').splitlines()[-20:])

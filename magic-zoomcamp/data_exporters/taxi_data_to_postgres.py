@@ -1,0 +1,27 @@
+from contextlib import closing
+
+import pandas as pd
+from mage_ai.settings.repo import get_repo_path
+
+from nyc_taxi.io_config import DEFAULT_POSTGRES_PROFILE, load_profile
+from nyc_taxi.logs import block_logger
+from nyc_taxi.postgres import PostgresSettings, replace_month, trips_table_name
+from nyc_taxi.request import month_request_from_kwargs
+from nyc_taxi.schema import schema_of
+
+if 'data_exporter' not in globals():
+    from mage_ai.data_preparation.decorators import data_exporter
+
+
+@data_exporter
+def taxi_data_to_postgres(data: pd.DataFrame, *args, **kwargs) -> None:
+    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, COPY)."""
+    request = month_request_from_kwargs(kwargs)
+    profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
+    settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
+    table = trips_table_name(request.taxi_type)
+    with closing(settings.connect()) as connection:
+        rows = replace_month(connection, data, schema_of(data.columns), settings.db_schema, table,
+                             request.month_start)
+    block_logger(kwargs).info('taxi_data_to_postgres: %d rows of %s now in %s.%s on %s', rows, request,
+                              settings.db_schema, table, settings.describe())

@@ -1,0 +1,103 @@
+"""Fetching a trip file over HTTP into a local file, with retries and honest errors."""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 10
+READ_TIMEOUT_S = 60
+RETRYABLE_STATUS = (429, 500, 502, 503, 504)
+CHUNK_BYTES = 1 << 20
+
+
+class DownloadError(RuntimeError):
+    """The source could not deliver the file; the message names the URL and what to check."""
+
+
+def http_session(retries: int = 5, backoff_s: float = 0.5) -> requests.Session:
+    """A session that retries connection errors and 429/5xx answers with exponential backoff."""
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff_s,
+        status_forcelist=RETRYABLE_STATUS,
+        allowed_methods=frozenset({'GET'}),
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    session.mount('http://', HTTPAdapter(max_retries=retry))
+    session.mount('https://', HTTPAdapter(max_retries=retry))
+    return session
+
+
+def download(
+    url: str,
+    destination: Path,
+    session: requests.Session | None = None,
+    attempts: int = 3,
+    backoff_s: float = 1.0,
+    logger: logging.Logger | None = None,
+) -> int:
+    """Writes the body at `url` to `destination` and returns its size in bytes.
+
+    Status retries happen inside the session; a body cut off mid-transfer (which urllib3 does not
+    retry) starts the download again, up to `attempts` times. The file is complete when this returns.
+    """
+    session = session or http_session()
+    logger = logger or log
+    for attempt in range(1, attempts + 1):
+        try:
+            return _download_once(url, destination, session, logger)
+        except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
+                _IncompleteBody) as error:
+            if attempt == attempts:
+                raise DownloadError(f'Could not download {url} after {attempts} attempts: {error}') from error
+            logger.warning('Download of %s failed (%s); attempt %d of %d', url, error, attempt + 1, attempts)
+            time.sleep(backoff_s * 2 ** (attempt - 1))
+    raise AssertionError('unreachable')
+
+
+class _IncompleteBody(Exception):
+    pass
+
+
+def _download_once(url: str, destination: Path, session: requests.Session, logger: logging.Logger) -> int:
+    with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
+        if response.status_code == 404:
+            raise DownloadError(
+                f'{url} answered 404 Not Found: there is no such file. Check the taxi_type/year/month '
+                'variables and TAXI_DATA_BASE_URL.'
+            )
+        if response.status_code >= 400:
+            raise DownloadError(f'{url} answered {response.status_code} {response.reason}')
+        expected = int(response.headers.get('Content-Length') or 0) or None
+        received = 0
+        next_report = 0.0
+        with open(destination, 'wb') as out:
+            # decode_content=False keeps the gzip bytes as they are when a server sets Content-Encoding.
+            for chunk in response.raw.stream(CHUNK_BYTES, decode_content=False):
+                out.write(chunk)
+                received += len(chunk)
+                if received >= next_report:
+                    logger.info('Downloading %s: %s', url, _progress(received, expected))
+                    next_report = received + 16 * CHUNK_BYTES
+        if expected is not None and received != expected:
+            raise _IncompleteBody(f'received {received} of {expected} bytes')
+        logger.info('Downloaded %s: %s', url, _progress(received, expected))
+        return received
+
+
+def _progress(received: int, expected: int | None) -> str:
+    if expected:
+        return f'{received / 1e6:.1f} / {expected / 1e6:.1f} MB ({100 * received / expected:.0f}%)'
+    return f'{received / 1e6:.1f} MB'

@@ -1,0 +1,53 @@
+"""Which month of which taxi file a run asks for, validated from Mage's kwargs."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nyc_taxi.schema import TaxiType
+
+DEFAULT_BASE_URL = 'https://github.com/DataTalksClub/nyc-tlc-data/releases/download'
+BASE_URL_VARIABLE = 'TAXI_DATA_BASE_URL'
+
+
+class MonthRequest(BaseModel):
+    """One monthly trip file: the unit that loaders download and writers replace."""
+
+    model_config = ConfigDict(frozen=True)
+
+    taxi_type: TaxiType = 'yellow'
+    year: int = Field(2021, ge=2009, le=2100)
+    month: int = Field(1, ge=1, le=12)
+
+    @property
+    def month_start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def file_name(self) -> str:
+        return f'{self.taxi_type}_tripdata_{self.year:04d}-{self.month:02d}.csv.gz'
+
+    def url(self, base_url: str) -> str:
+        return f'{base_url.rstrip("/")}/{self.taxi_type}/{self.file_name}'
+
+    def __str__(self) -> str:
+        return f'{self.taxi_type} {self.year:04d}-{self.month:02d}'
+
+
+def month_request_from_kwargs(kwargs: Mapping[str, Any]) -> MonthRequest:
+    """Reads taxi_type/year/month from pipeline, trigger or runtime variables (strings are accepted)."""
+    fields = {name: kwargs[name] for name in MonthRequest.model_fields if kwargs.get(name) is not None}
+    try:
+        return MonthRequest(**fields)
+    except ValidationError as error:
+        problems = '; '.join(
+            f'{".".join(map(str, e["loc"]))}={e.get("input")!r}: {e["msg"]}' for e in error.errors()
+        )
+        raise ValueError(f'Invalid pipeline variables: {problems}') from None
+
+
+def base_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
+    return environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL

@@ -1,0 +1,78 @@
+"""The real local stack for integration tests, started and stopped here: a PostgreSQL cluster in a
+temporary directory, an HTTP server for the generated files, and Mage run through its CLI."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+import psycopg2
+import pytest
+
+from devstack.http_server import base_url, start_file_server
+from devstack.mage import environment_with, run_pipeline
+from devstack.postgres_cluster import PostgresCluster
+from devstack.processes import free_port, stop_process_group
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope='session')
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    # Not pytest's tmp_path: its directories are private to root, and the server runs as `postgres`.
+    directory = Path(tempfile.mkdtemp(prefix='nyc_taxi_pg_'))
+    directory.chmod(0o755)
+    cluster = PostgresCluster(directory / 'cluster', free_port())
+    cluster.start()
+    yield cluster
+    cluster.stop(mode='immediate')
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def file_server(trip_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    pid = start_file_server(trip_data_dir, port, tmp_path_factory.mktemp('logs') / 'http.log')
+    yield base_url(port)
+    stop_process_group(pid)
+
+
+@pytest.fixture(scope='session')
+def stack_settings(postgres_cluster: PostgresCluster, file_server: str) -> dict[str, str]:
+    return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server}
+
+
+@pytest.fixture(scope='session')
+def mage_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp('mage_data')
+
+
+MageRun = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture(scope='session')
+def mage_run(stack_settings: dict[str, str], mage_data_dir: Path) -> MageRun:
+    """Runs a pipeline with `mage run` against the stack; keyword arguments override settings."""
+
+    def run(pipeline: str, variables: Mapping[str, Any] | None = None, **overrides: str
+            ) -> subprocess.CompletedProcess:
+        env = environment_with({**stack_settings, **overrides})
+        result = run_pipeline(pipeline, variables or {}, env, mage_data_dir, capture=True, timeout_s=300)
+        result.output = result.stdout + result.stderr
+        return result
+
+    return run
+
+
+@pytest.fixture
+def db(postgres_cluster: PostgresCluster) -> Iterator[psycopg2.extensions.connection]:
+    connection = psycopg2.connect(host='127.0.0.1', port=postgres_cluster.port, user=postgres_cluster.user,
+                                  password=postgres_cluster.password, dbname=postgres_cluster.dbname)
+    connection.autocommit = True
+    with closing(connection):
+        yield connection
+
