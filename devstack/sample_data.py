@@ -9,6 +9,8 @@ noise ("13.799999999999999"). Deterministic for a seed, byte for byte.
 from __future__ import annotations
 
 import calendar
+import gzip
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -93,8 +95,11 @@ def generate_trips(request: MonthRequest, rows: int, seed: int = 42) -> pd.DataF
 def write_trip_file(trips: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + '.partial')
-    trips.to_csv(partial, index=False, date_format='%Y-%m-%d %H:%M:%S',
-                 compression={'method': 'gzip', 'compresslevel': 6, 'mtime': 0})
+    # No file name and no time in the gzip header: the same trips give the same bytes.
+    with open(partial, 'wb') as raw, gzip.GzipFile(filename='', mode='wb', fileobj=raw, mtime=0,
+                                                   compresslevel=6) as compressed, \
+            io.TextIOWrapper(compressed, encoding='utf-8', newline='') as text:
+        trips.to_csv(text, index=False, date_format='%Y-%m-%d %H:%M:%S')
     partial.replace(path)
     return path
 

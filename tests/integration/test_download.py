@@ -1,0 +1,75 @@
+"""The downloader against a real local HTTP server that fails the way sources do."""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+import pytest
+
+from nyc_taxi.download import DownloadError, download, http_session
+
+BODY = bytes(range(256)) * 4096  # 1 MiB
+
+
+class FlakySource(BaseHTTPRequestHandler):
+    """/fail-N-then-ok answers 503 N times, /drop cuts the body once, /drop-always always, /gone 404."""
+    hits: dict[str, int] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        count = self.hits[self.path] = self.hits.get(self.path, 0) + 1
+        if self.path == '/gone':
+            self.send_error(404)
+        elif self.path.startswith('/fail-') and count <= int(self.path.split('-')[1]):
+            self.send_error(503)
+        elif self.path == '/drop-always' or (self.path == '/drop' and count == 1):
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(BODY)))
+            self.end_headers()
+            self.wfile.write(BODY[: len(BODY) // 3])
+            self.close_connection = True
+        else:
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(BODY)))
+            self.end_headers()
+            self.wfile.write(BODY)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def source() -> Iterator[str]:
+    FlakySource.hits = {}
+    server = ThreadingHTTPServer(('127.0.0.1', 0), FlakySource)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.server_address[1]}'
+    server.shutdown()
+    server.server_close()
+
+
+def test_503_twice_then_200_succeeds(source, tmp_path):
+    size = download(f'{source}/fail-2-then-ok', tmp_path / 'f', session=http_session(backoff_s=0.01))
+    assert size == len(BODY) and (tmp_path / 'f').read_bytes() == BODY
+    assert FlakySource.hits['/fail-2-then-ok'] == 3
+
+
+def test_503_forever_fails_naming_the_url(source, tmp_path):
+    with pytest.raises(DownloadError, match=f'{source}/fail-99-then-ok answered 503'):
+        download(f'{source}/fail-99-then-ok', tmp_path / 'f', session=http_session(retries=2, backoff_s=0.01))
+
+
+def test_connection_dropped_mid_body_is_downloaded_again(source, tmp_path):
+    assert download(f'{source}/drop', tmp_path / 'f', backoff_s=0.01) == len(BODY)
+    assert (tmp_path / 'f').read_bytes() == BODY
+
+
+def test_connection_dropped_every_time_fails_cleanly(source, tmp_path):
+    with pytest.raises(DownloadError, match='after 3 attempts'):
+        download(f'{source}/drop-always', tmp_path / 'f', backoff_s=0.01)
+
+
+def test_404_says_what_to_check(source, tmp_path):
+    with pytest.raises(DownloadError, match='404 Not Found.*TAXI_DATA_BASE_URL'):
+        download(f'{source}/gone', tmp_path / 'f')

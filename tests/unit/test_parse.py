@@ -1,0 +1,82 @@
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nyc_taxi.parse import TripFileError, read_trip_file
+from nyc_taxi.schema import schema_for
+
+YELLOW = schema_for('yellow')
+HEADER = ','.join(YELLOW.source_columns)
+ROW = '1,2021-01-01 00:30:10,2021-01-01 00:36:12,1.0,2.1,1.0,N,142,43,2,8,3,0.5,0,0,0.3,11.8,2.5'
+MISSING_DISPATCH_ROW = ',2021-01-01 00:30:10,2021-01-01 00:36:12,,2.1,,,142,43,,8,3,0.5,0,0,0.3,11.799999999999999,2.5'
+
+
+def write_gz(path: Path, *lines: str) -> Path:
+    path.write_bytes(gzip.compress(('\n'.join(lines) + '\n').encode()))
+    return path
+
+
+def test_generated_month_reads_with_the_declared_dtypes(yellow_jan_file):
+    trips = read_trip_file(yellow_jan_file, YELLOW)
+    assert list(trips.columns) == list(YELLOW.source_columns)
+    for name in YELLOW.integer_columns:
+        assert trips[name].dtype == pd.Int64Dtype(), name
+    assert trips['tpep_pickup_datetime'].dtype == 'datetime64[ns]'
+    assert trips['trip_distance'].dtype == 'float64'
+    assert trips['VendorID'].isna().any() and trips['passenger_count'].isna().any()
+
+
+def test_float_written_codes_become_integers_and_empty_fields_nulls(tmp_path):
+    trips = read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, ROW, MISSING_DISPATCH_ROW), YELLOW)
+    assert trips['passenger_count'].tolist() == [1, pd.NA]
+    assert trips['store_and_fwd_flag'].tolist()[0] == 'N' and pd.isna(trips['store_and_fwd_flag'][1])
+    assert trips['total_amount'][1] == 11.799999999999999
+
+
+def test_header_only_file_gives_no_rows(tmp_path):
+    trips = read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER), YELLOW)
+    assert len(trips) == 0 and list(trips.columns) == list(YELLOW.source_columns)
+
+
+def test_unknown_extra_columns_are_ignored(tmp_path):
+    trips = read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER + ',airport_fee', ROW + ',1.25'), YELLOW)
+    assert list(trips.columns) == list(YELLOW.source_columns)
+
+
+def test_not_gzip_is_named(tmp_path):
+    path = tmp_path / 'f.csv.gz'
+    path.write_text(HEADER + '\n' + ROW + '\n')
+    with pytest.raises(TripFileError, match='http://src/f.csv.gz is not a gzip file'):
+        read_trip_file(path, YELLOW, source='http://src/f.csv.gz')
+
+
+def test_truncated_gzip_is_named(tmp_path, yellow_jan_file):
+    path = tmp_path / 'f.csv.gz'
+    path.write_bytes(yellow_jan_file.read_bytes()[:20_000])
+    with pytest.raises(TripFileError, match='not a complete gzip stream'):
+        read_trip_file(path, YELLOW)
+
+
+def test_missing_column_is_named(tmp_path):
+    header = HEADER.replace('fare_amount', 'fare')
+    with pytest.raises(TripFileError, match='lacks the column.s. fare_amount'):
+        read_trip_file(write_gz(tmp_path / 'f.csv.gz', header, ROW), YELLOW)
+
+
+def test_unparsable_value_names_line_and_column(tmp_path):
+    bad = ROW.replace('2.1', 'two', 1)
+    with pytest.raises(TripFileError, match=r"line 3, column trip_distance: cannot read 'two'"):
+        read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, ROW, bad), YELLOW)
+
+
+def test_fractional_code_names_line_and_column(tmp_path):
+    bad = ROW.replace(',1.0,2.1,', ',1.5,2.1,', 1)
+    with pytest.raises(TripFileError, match=r'line 2, column passenger_count: 1.5 is not a whole number'):
+        read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, bad), YELLOW)
+
+
+def test_row_with_missing_fields_is_named(tmp_path):
+    with pytest.raises(TripFileError, match=r'expected 18 fields, found 17'):
+        read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, ROW, ROW.rsplit(',', 1)[0]), YELLOW)
