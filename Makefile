@@ -31,7 +31,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV_PY) -m pip install --quiet --upgrade pip
 	$(VENV_PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
-	$(VENV_PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(VENV_PY) -m pip install --quiet --no-deps -e .
 	rm -rf magic-zoomcamp/*.egg-info
 	touch $(STAMP)
 
