@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+EMULATOR_VENV := .venv-emulators
+EMULATOR_STAMP := $(EMULATOR_VENV)/.installed
 STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
@@ -24,7 +26,7 @@ unit: venv
 integration: venv
 	$(VENV_PY) -m pytest tests/integration
 
-venv: $(STAMP)
+venv: $(STAMP) $(EMULATOR_STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed (3.11 tested); set PYTHON=...")'
@@ -34,6 +36,12 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(VENV_PY) -m pip install --quiet --no-deps -e .
 	rm -rf magic-zoomcamp/*.egg-info
 	touch $(STAMP)
+
+$(EMULATOR_STAMP): requirements-emulators.txt
+	test -x $(EMULATOR_VENV)/bin/python || $(PYTHON) -m venv $(EMULATOR_VENV)
+	$(EMULATOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(EMULATOR_VENV)/bin/python -m pip install --quiet -r requirements-emulators.txt
+	touch $(EMULATOR_STAMP)
 
 up: venv
 	$(STACK) up

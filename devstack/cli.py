@@ -6,7 +6,11 @@ import json
 import os
 import sys
 
+from pathlib import Path
+from typing import Callable
+
 from devstack import env_file, processes
+from devstack.emulators import LOCAL_BUCKET, gcs_settings, start_gcs_emulator
 from devstack.http_server import base_url, start_file_server
 from devstack.mage import run_pipeline
 from devstack.paths import stack_dir, stack_env_file
@@ -16,7 +20,9 @@ from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest
 
 DEFAULT_POSTGRES_PORT = 54320
 DEFAULT_HTTP_PORT = 8765
+DEFAULT_GCS_PORT = 9023
 DEFAULT_SAMPLE_ROWS = 50_000
+SERVICES = ('http', 'gcs')
 DEMO_MONTHS = (MonthRequest(taxi_type='yellow', year=2021, month=1),
                MonthRequest(taxi_type='yellow', year=2021, month=2),
                MonthRequest(taxi_type='green', year=2021, month=1))
@@ -42,17 +48,28 @@ def up(args: argparse.Namespace) -> None:
     data_dir = state / 'data'
     for request in DEMO_MONTHS:
         ensure_trip_file(data_dir, request, rows=args.rows)
-    http_pid_file = state / 'pids' / 'http.pid'
-    http_port = int(previous.get('TAXI_DATA_PORT') or 0) or DEFAULT_HTTP_PORT
-    if not (http_pid_file.exists() and _listening(http_port)):
-        processes.stop_from_pid_file(http_pid_file)
-        http_port = processes.free_port(http_port)
-        start_file_server(data_dir, http_port, state / 'logs' / 'http.log', http_pid_file)
+    http_port = _ensure_service(state, 'http', int(previous.get('TAXI_DATA_PORT') or 0) or DEFAULT_HTTP_PORT,
+                                lambda port, log, pid_file: start_file_server(data_dir, port, log, pid_file))
 
-    settings = {**cluster.settings(), 'TAXI_DATA_PORT': str(http_port), BASE_URL_VARIABLE: base_url(http_port)}
+    gcs_port = _ensure_service(state, 'gcs', int(previous.get('GCS_EMULATOR_PORT') or 0) or DEFAULT_GCS_PORT,
+                               lambda port, log, pid_file: start_gcs_emulator(port, LOCAL_BUCKET, log, pid_file))
+
+    settings = {**cluster.settings(), 'TAXI_DATA_PORT': str(http_port), BASE_URL_VARIABLE: base_url(http_port),
+                'GCS_EMULATOR_PORT': str(gcs_port), **gcs_settings(gcs_port)}
     env_file.write_env_file(stack_env_file(), settings)
     print(f'Local stack up: Postgres on 127.0.0.1:{cluster.port} ({cluster.data_dir}), taxi files on '
           f'{base_url(http_port)} ({data_dir}); settings in {stack_env_file()}')
+
+
+def _ensure_service(state: Path, name: str, port: int, start: Callable[[int, Path, Path], int]) -> int:
+    """Keeps a service `up` started before if it still answers on its port, else starts it anew."""
+    pid_file = state / 'pids' / f'{name}.pid'
+    if pid_file.exists() and _listening(port):
+        return port
+    processes.stop_from_pid_file(pid_file)
+    port = processes.free_port(port)
+    start(port, state / 'logs' / f'{name}.log', pid_file)
+    return port
 
 
 def _listening(port: int) -> bool:
@@ -65,10 +82,10 @@ def _listening(port: int) -> bool:
 
 def down(args: argparse.Namespace) -> None:
     state = stack_dir()
-    stopped = processes.stop_from_pid_file(state / 'pids' / 'http.pid')
+    stopped = [name for name in SERVICES if processes.stop_from_pid_file(state / 'pids' / f'{name}.pid')]
     cluster = _cluster(int(env_file.read_env_file(stack_env_file()).get('POSTGRES_PORT') or 0))
     cluster.stop()
-    print(f'Local stack down (http server {"stopped" if stopped else "was not running"}, Postgres stopped)')
+    print(f'Local stack down (stopped: {", ".join(stopped + ["postgres"])})')
 
 
 def show_env(args: argparse.Namespace) -> None:

@@ -13,6 +13,7 @@ import pyarrow.csv as csv
 from psycopg2 import sql
 from pydantic import BaseModel, SecretStr
 
+from nyc_taxi.arrow import clean_table
 from nyc_taxi.identifiers import checked_identifier
 from nyc_taxi.schema import TripFileSchema
 
@@ -118,7 +119,10 @@ def replace_month(
     table = checked_identifier(table, 'table name')
     partition = f'{table}_{month:%Y_%m}'
     columns = schema.clean_columns
-    arrow_table = _to_arrow(trips, columns)
+    try:
+        arrow_table = clean_table(trips, schema)
+    except ValueError as error:
+        raise PostgresError(str(error)) from error
     target = sql.Identifier(db_schema, table)
     staging = sql.Identifier(db_schema, f'{partition}_loading')
     qualified_partition = sql.Identifier(db_schema, partition)
@@ -181,16 +185,6 @@ def _check_table_shape(cursor: psycopg2.extensions.cursor, db_schema: str, table
             f'{"" if kind == "p" else ", not partitioned"}). Drop or rename it, or set POSTGRES_SCHEMA to '
             'another schema.'
         )
-
-
-def _to_arrow(trips: pd.DataFrame, columns: Mapping[str, pa.DataType]) -> pa.Table:
-    missing = [name for name in columns if name not in trips.columns]
-    if missing:
-        raise PostgresError(f'The trips to load lack the column(s) {", ".join(missing)}')
-    # Microseconds so that no fraction of a second is refused on the way to TIMESTAMP.
-    arrow_schema = pa.schema([(name, pa.timestamp('us') if pa.types.is_timestamp(kind) else kind)
-                              for name, kind in columns.items()])
-    return pa.Table.from_pandas(trips[list(columns)], schema=arrow_schema, preserve_index=False)
 
 
 class _CsvStream(io.RawIOBase):

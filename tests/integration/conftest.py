@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 import psycopg2
+import pyarrow.fs as pafs
 import pytest
 
+from devstack.emulators import LOCAL_BUCKET, gcs_settings, start_gcs_emulator
 from devstack.http_server import base_url, start_file_server
 from devstack.mage import environment_with, run_pipeline
 from devstack.postgres_cluster import PostgresCluster
 from devstack.processes import free_port, stop_process_group
+from nyc_taxi.gcs import GcsSettings
 
 pytestmark = pytest.mark.integration
 
@@ -42,8 +45,23 @@ def file_server(trip_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope='session')
-def stack_settings(postgres_cluster: PostgresCluster, file_server: str) -> dict[str, str]:
-    return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server}
+def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The GCS emulator's settings (bucket, endpoint), as `make up` writes them."""
+    port = free_port()
+    pid = start_gcs_emulator(port, LOCAL_BUCKET, tmp_path_factory.mktemp('logs') / 'gcs.log')
+    yield gcs_settings(port)
+    stop_process_group(pid)
+
+
+@pytest.fixture(scope='session')
+def gcs_filesystem(gcs_emulator: dict[str, str]) -> pafs.GcsFileSystem:
+    return GcsSettings.from_io_config(gcs_emulator).filesystem()
+
+
+@pytest.fixture(scope='session')
+def stack_settings(postgres_cluster: PostgresCluster, file_server: str, gcs_emulator: dict[str, str]
+                   ) -> dict[str, str]:
+    return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server, **gcs_emulator}
 
 
 @pytest.fixture(scope='session')

@@ -6,24 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from nyc_taxi.parse import read_trip_file
 from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import schema_for
-from nyc_taxi.transform import clean_trips
 from tests.conftest import GREEN_JAN, YELLOW_FEB, YELLOW_JAN
+from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query, table_exists
 
 pytestmark = pytest.mark.integration
 
 
 def expected_rows(trip_data_dir: Path, request: MonthRequest) -> int:
-    schema = schema_for(request.taxi_type)
-    trips = read_trip_file(trip_data_dir / request.taxi_type / request.file_name, schema)
-    return clean_trips(trips, schema)[1].rows_out
-
-
-def month_vars(request: MonthRequest) -> dict:
-    return {'taxi_type': request.taxi_type, 'year': request.year, 'month': request.month}
+    return len(transformed(trip_data_dir, request))
 
 
 def test_test_config_pipeline_reaches_postgres(mage_run):

@@ -51,7 +51,7 @@ def test_dockerfile_pins_the_mage_image_and_installs_requirements():
 
 
 def test_requirements_are_pinned():
-    for name in ('requirements.txt', 'requirements-dev.txt', 'constraints.txt'):
+    for name in ('requirements.txt', 'requirements-dev.txt', 'constraints.txt', 'requirements-emulators.txt'):
         for line in (REPO_ROOT / name).read_text().splitlines():
             if line.strip() and not line.startswith('#'):
                 assert '==' in line, f'{name}: {line} is not pinned'

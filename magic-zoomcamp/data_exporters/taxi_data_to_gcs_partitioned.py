@@ -1,0 +1,26 @@
+import pandas as pd
+from mage_ai.settings.repo import get_repo_path
+
+from nyc_taxi.arrow import clean_table
+from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
+from nyc_taxi.io_config import load_profile
+from nyc_taxi.logs import block_logger
+from nyc_taxi.parquet_exports import PARTITIONED_PREFIX, partitioned_root, replace_month_partitions
+from nyc_taxi.request import month_request_from_kwargs
+from nyc_taxi.schema import schema_of
+
+if 'data_exporter' not in globals():
+    from mage_ai.data_preparation.decorators import data_exporter
+
+
+@data_exporter
+def taxi_data_to_gcs_partitioned(data: pd.DataFrame, *args, **kwargs) -> None:
+    """Replaces the month's files in gs://{GCS_BUCKET}/nyc_taxi_data/{taxi_type}/, partitioned by pickup date."""
+    request = month_request_from_kwargs(kwargs)
+    schema = schema_of(data.columns)
+    settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
+                                       f'{PARTITIONED_PREFIX}/{request.taxi_type}/')
+    result = replace_month_partitions(filesystem, settings.bucket, clean_table(data, schema), schema, request)
+    block_logger(kwargs).info(
+        'taxi_data_to_gcs_partitioned: %d rows in %d partition files under gs://%s (%d stale files removed)',
+        result.rows, len(result.paths), partitioned_root(settings.bucket, request.taxi_type), len(result.deleted))
