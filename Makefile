@@ -12,10 +12,13 @@ VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
 .PHONY: run test venv up down pipeline sample summary clean unit integration
 
+DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15"}
+
 run: venv up
 	$(STACK) pipeline test_config
-	$(STACK) pipeline api_to_postgres '{"taxi_type": "yellow", "year": 2021, "month": 1}'
-	$(STACK) summary '{"taxi_type": "yellow", "year": 2021, "month": 1}'
+	$(STACK) pipeline api_to_postgres '$(DEMO_VARS)'
+	$(STACK) pipeline api_to_gcs '$(DEMO_VARS)'
+	$(STACK) summary --pipelines api_to_postgres,api_to_gcs '$(DEMO_VARS)'
 
 test: venv
 	$(VENV_PY) -m pytest
@@ -53,7 +56,7 @@ pipeline: venv
 	$(STACK) pipeline $(NAME) '$(VARS)'
 
 summary: venv
-	$(STACK) summary '$(VARS)'
+	$(STACK) summary --pipelines $(or $(PIPELINES),api_to_postgres) '$(VARS)'
 
 sample: venv
 	$(STACK) sample

@@ -16,7 +16,7 @@ from devstack.mage import run_pipeline
 from devstack.paths import stack_dir, stack_env_file
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
-from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest
+from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest, execution_day, month_request_from_kwargs
 
 DEFAULT_POSTGRES_PORT = 54320
 DEFAULT_HTTP_PORT = 8765
@@ -108,13 +108,20 @@ def pipeline(args: argparse.Namespace) -> None:
 
 
 def summary(args: argparse.Namespace) -> None:
-    from devstack.summary import summarize_postgres_month
+    from devstack.summary import source_report, summarize_gcs_month, summarize_postgres_month
 
     variables = json.loads(args.vars) if args.vars else {}
-    request = MonthRequest(**variables)
-    ok, text = summarize_postgres_month(request, _settings())
-    print(text)
-    if not ok:
+    request = month_request_from_kwargs(variables)
+    settings = _settings()
+    report = source_report(request, settings)
+    checks = {'api_to_postgres': lambda: summarize_postgres_month(request, settings, report),
+              'api_to_gcs': lambda: summarize_gcs_month(request, settings, report, execution_day(variables))}
+    failed = False
+    for pipeline_name in args.pipelines.split(','):
+        ok, text = checks[pipeline_name]()
+        print(text)
+        failed |= not ok
+    if failed:
         sys.exit(1)
 
 
@@ -137,8 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument('name')
     command.add_argument('vars', nargs='?', default='')
     command.set_defaults(func=pipeline)
-    command = commands.add_parser('summary', help='compare a loaded month with its source file')
+    command = commands.add_parser('summary', help='compare what pipelines wrote for a month with its source file')
     command.add_argument('vars', nargs='?', default='')
+    command.add_argument('--pipelines', default='api_to_postgres', help='comma-separated: api_to_postgres,api_to_gcs')
     command.set_defaults(func=summary)
     args = parser.parse_args(argv)
     args.func(args)

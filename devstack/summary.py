@@ -2,19 +2,31 @@
 from __future__ import annotations
 
 from contextlib import closing
+from datetime import date
 from typing import Mapping
 
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from nyc_taxi.gcs import GcsSettings
+from nyc_taxi.gcs_reader import read_month_object
 from nyc_taxi.load import load_month
+from nyc_taxi.parquet_exports import daily_object_key, month_object_key, partitioned_root
 from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings, trips_table_name
 from nyc_taxi.request import MonthRequest, base_url_from_env
 from nyc_taxi.schema import schema_for
-from nyc_taxi.transform import clean_trips
+from nyc_taxi.transform import TransformReport, clean_trips
 
 
-def summarize_postgres_month(request: MonthRequest, settings: Mapping[str, str]) -> tuple[bool, str]:
-    """Re-reads the source file and counts the table's rows for the month; ok when they agree."""
+def source_report(request: MonthRequest, settings: Mapping[str, str]) -> TransformReport:
+    """Re-reads the month's source file and applies the transform: what any target should hold."""
+    return clean_trips(load_month(request, base_url_from_env(settings)), schema_for(request.taxi_type))[1]
+
+
+def summarize_postgres_month(request: MonthRequest, settings: Mapping[str, str],
+                             report: TransformReport) -> tuple[bool, str]:
+    """Counts the table's rows for the month; ok when they are the rows the transform keeps."""
     url = request.url(base_url_from_env(settings))
-    _, report = clean_trips(load_month(request, base_url_from_env(settings)), schema_for(request.taxi_type))
     postgres = PostgresSettings.from_io_config(settings)
     table = trips_table_name(request.taxi_type)
     with closing(postgres.connect()) as connection, connection.cursor() as cursor:
@@ -32,4 +44,31 @@ def summarize_postgres_month(request: MonthRequest, settings: Mapping[str, str])
         '  OK: the table holds exactly the rows the transform keeps' if ok else
         f'  MISMATCH: expected {report.rows_out:,} rows in the table',
     ]
+    return ok, '\n'.join(lines)
+
+
+def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], report: TransformReport,
+                        day: date | None) -> tuple[bool, str]:
+    """Lists what api_to_gcs wrote for the month and checks its row counts against the source."""
+    gcs = GcsSettings.from_io_config(settings)
+    filesystem = gcs.filesystem()
+    month_rows = read_month_object(filesystem, gcs.bucket, request).num_rows
+    schema = schema_for(request.taxi_type)
+    month_files = [info for info in filesystem.get_file_info(
+        pafs.FileSelector(partitioned_root(gcs.bucket, request.taxi_type), recursive=True))
+        if info.type == pafs.FileType.File and f'{request.taxi_type}_tripdata_{request.year:04d}-{request.month:02d}-' in info.path]
+    partition_rows = sum(pq.ParquetFile(filesystem.open_input_file(info.path)).metadata.num_rows
+                         for info in month_files)
+    lines = [
+        f'api_to_gcs, {request}, on {gcs.describe()}:',
+        f'  object         {month_rows:>10,} rows  gs://{gcs.bucket}/{month_object_key(request)}',
+        f'  partitioned    {partition_rows:>10,} rows  in {len(month_files)} {schema.pickup_date} partitions under '
+        f'gs://{partitioned_root(gcs.bucket, request.taxi_type)}/',
+    ]
+    if day is not None:
+        daily = pq.read_metadata(f'{gcs.bucket}/{daily_object_key(day)}', filesystem=filesystem).num_rows
+        lines.append(f'  daily          {daily:>10,} rows  gs://{gcs.bucket}/{daily_object_key(day)} ({day})')
+    ok = month_rows == partition_rows == report.rows_out
+    lines.append('  OK: object and partitions hold exactly the rows the transform keeps' if ok else
+                 f'  MISMATCH: expected {report.rows_out:,} rows in each')
     return ok, '\n'.join(lines)

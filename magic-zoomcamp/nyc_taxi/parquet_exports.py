@@ -44,7 +44,7 @@ def write_month_object(filesystem: pafs.FileSystem, bucket: str, table: pa.Table
                        request: MonthRequest) -> WriteResult:
     """Writes the month as `nyc_taxi/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet`, replacing it."""
     path = f'{bucket}/{month_object_key(request)}'
-    pq.write_table(table, path, filesystem=filesystem)
+    _write_object(filesystem, table, path)
     return WriteResult((path,), table.num_rows)
 
 
@@ -80,8 +80,14 @@ def write_daily_object(filesystem: pafs.FileSystem, bucket: str, table: pa.Table
     """Writes the trips picked up on `day` as `{YYYY}/{MM}/{DD}/daily-trips.parquet`, replacing it."""
     path = f'{bucket}/{daily_object_key(day)}'
     trips_of_day = table.filter(pc.equal(table.column(schema.pickup_date), pa.scalar(day, pa.date32())))
-    pq.write_table(trips_of_day, path, filesystem=filesystem)
+    _write_object(filesystem, trips_of_day, path)
     return WriteResult((path,), trips_of_day.num_rows)
+
+
+def _write_object(filesystem: pafs.FileSystem, table: pa.Table, path: str) -> None:
+    # Object stores need no parent directory, local filesystems do; creating it serves both.
+    filesystem.create_dir(posixpath.dirname(path), recursive=True)
+    pq.write_table(table, path, filesystem=filesystem)
 
 
 def _files_under(filesystem: pafs.FileSystem, root: str) -> list[pafs.FileInfo]:

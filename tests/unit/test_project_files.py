@@ -43,6 +43,17 @@ def test_compose_runs_mage_and_a_healthy_postgres():
     assert all(port.startswith('127.0.0.1:') for port in postgres['ports'])
 
 
+def test_google_key_is_mounted_read_only_from_outside_git():
+    mounts = COMPOSE['services']['magic']['volumes']
+    (key_mount,) = [mount for mount in mounts if mount.startswith('${GOOGLE_KEYS_DIR}:')]
+    assert key_mount.endswith(':ro')
+    container_dir = key_mount.split(':')[1]
+    assert DEV_ENV['GOOGLE_SERVICE_ACC_KEY_FILEPATH'].startswith(container_dir + '/')
+    assert DEV_ENV['GOOGLE_APPLICATION_CREDENTIALS'] == DEV_ENV['GOOGLE_SERVICE_ACC_KEY_FILEPATH']
+    ignored = (REPO_ROOT / '.gitignore').read_text().splitlines()
+    assert DEV_ENV['GOOGLE_KEYS_DIR'].lstrip('./') + '/' in ignored
+
+
 def test_dockerfile_pins_the_mage_image_and_installs_requirements():
     dockerfile = (REPO_ROOT / 'Dockerfile').read_text()
     (image,) = re.findall(r'^FROM (\S+)', dockerfile, re.M)
@@ -57,12 +68,16 @@ def test_requirements_are_pinned():
                 assert '==' in line, f'{name}: {line} is not pinned'
 
 
-def test_io_config_takes_every_postgres_value_from_the_environment():
-    text = (PROJECT_DIR / 'io_config.yaml').read_text()
-    dev = yaml.safe_load(text)['dev']
-    for key in ('POSTGRES_CONNECT_TIMEOUT', 'POSTGRES_DBNAME', 'POSTGRES_SCHEMA', 'POSTGRES_USER',
-                'POSTGRES_PASSWORD', 'POSTGRES_HOST', 'POSTGRES_PORT'):
-        assert dev[key] == "{{ env_var('%s') }}" % key
+def test_io_config_takes_every_value_from_the_environment_and_dev_env_documents_it():
+    profiles = yaml.safe_load((PROJECT_DIR / 'io_config.yaml').read_text())
+    assert {'POSTGRES_CONNECT_TIMEOUT', 'POSTGRES_DBNAME', 'POSTGRES_SCHEMA', 'POSTGRES_USER', 'POSTGRES_PASSWORD',
+            'POSTGRES_HOST', 'POSTGRES_PORT'} <= profiles['dev'].keys()
+    assert {'GOOGLE_SERVICE_ACC_KEY_FILEPATH', 'GOOGLE_LOCATION', 'GCS_BUCKET'} <= profiles['default'].keys()
+    for profile in profiles.values():
+        if isinstance(profile, dict):
+            for key, value in profile.items():
+                assert value == "{{ env_var('%s') }}" % key, f'io_config.yaml {key} is not from env_var'
+                assert key in DEV_ENV, f'dev.env does not document {key}'
 
 
 def pipeline_files():
