@@ -10,15 +10,16 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test venv up down pipeline sample summary clean unit integration
+.PHONY: run test venv up down pipeline backfill sample summary clean unit integration
 
-DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15"}
+DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 
 run: venv up
 	$(STACK) pipeline test_config
 	$(STACK) pipeline api_to_postgres '$(DEMO_VARS)'
 	$(STACK) pipeline api_to_gcs '$(DEMO_VARS)'
-	$(STACK) summary --pipelines api_to_postgres,api_to_gcs '$(DEMO_VARS)'
+	$(STACK) pipeline gcs_to_bigquery '$(DEMO_VARS)'
+	$(STACK) summary --pipelines api_to_postgres,api_to_gcs,gcs_to_bigquery '$(DEMO_VARS)'
 
 test: venv
 	$(VENV_PY) -m pytest
@@ -54,6 +55,10 @@ down:
 
 pipeline: venv
 	$(STACK) pipeline $(NAME) '$(VARS)'
+
+# e.g. make backfill NAME=gcs_to_bigquery START=2021-01-02 END=2021-01-08 VARS='{"taxi_type": "yellow"}'
+backfill: venv
+	$(STACK) backfill $(NAME) $(START) $(END) '$(VARS)'
 
 summary: venv
 	$(STACK) summary --pipelines $(or $(PIPELINES),api_to_postgres) '$(VARS)'

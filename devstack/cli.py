@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Callable
 
 from devstack import env_file, processes
-from devstack.emulators import LOCAL_BUCKET, gcs_settings, start_gcs_emulator
+from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
+                                start_gcs_emulator)
 from devstack.http_server import base_url, start_file_server
 from devstack.mage import run_pipeline
-from devstack.paths import stack_dir, stack_env_file
+from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest, execution_day, month_request_from_kwargs
@@ -21,8 +22,9 @@ from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest, execution_day, mon
 DEFAULT_POSTGRES_PORT = 54320
 DEFAULT_HTTP_PORT = 8765
 DEFAULT_GCS_PORT = 9023
+DEFAULT_BIGQUERY_PORT = 9050
 DEFAULT_SAMPLE_ROWS = 50_000
-SERVICES = ('http', 'gcs')
+SERVICES = ('http', 'gcs', 'bigquery')
 DEMO_MONTHS = (MonthRequest(taxi_type='yellow', year=2021, month=1),
                MonthRequest(taxi_type='yellow', year=2021, month=2),
                MonthRequest(taxi_type='green', year=2021, month=1))
@@ -54,11 +56,17 @@ def up(args: argparse.Namespace) -> None:
     gcs_port = _ensure_service(state, 'gcs', int(previous.get('GCS_EMULATOR_PORT') or 0) or DEFAULT_GCS_PORT,
                                lambda port, log, pid_file: start_gcs_emulator(port, LOCAL_BUCKET, log, pid_file))
 
+    bigquery_port = _ensure_service(
+        state, 'bigquery', int(previous.get('BIGQUERY_EMULATOR_PORT') or 0) or DEFAULT_BIGQUERY_PORT,
+        lambda port, log, pid_file: start_bigquery_emulator(port, processes.free_port(), state, log, pid_file))
+
     settings = {**cluster.settings(), 'TAXI_DATA_PORT': str(http_port), BASE_URL_VARIABLE: base_url(http_port),
-                'GCS_EMULATOR_PORT': str(gcs_port), **gcs_settings(gcs_port)}
+                'GCS_EMULATOR_PORT': str(gcs_port), **gcs_settings(gcs_port),
+                'BIGQUERY_EMULATOR_PORT': str(bigquery_port), **bigquery_settings(bigquery_port)}
     env_file.write_env_file(stack_env_file(), settings)
     print(f'Local stack up: Postgres on 127.0.0.1:{cluster.port} ({cluster.data_dir}), taxi files on '
-          f'{base_url(http_port)} ({data_dir}); settings in {stack_env_file()}')
+          f'{base_url(http_port)} ({data_dir}), GCS emulator on :{gcs_port}, BigQuery emulator on '
+          f':{bigquery_port}; settings in {stack_env_file()}')
 
 
 def _ensure_service(state: Path, name: str, port: int, start: Callable[[int, Path, Path], int]) -> int:
@@ -107,15 +115,35 @@ def pipeline(args: argparse.Namespace) -> None:
         sys.exit(f'Pipeline {args.name} failed (exit {result.returncode}); see the output above.')
 
 
+def backfill(args: argparse.Namespace) -> None:
+    """Runs a backfill in this process: Mage reads its settings from os.environ at import."""
+    from datetime import datetime
+
+    os.environ.update(_settings())
+    os.environ['MAGE_DATA_DIR'] = str(stack_dir() / 'mage_data')
+    os.environ['MAGE_REPO_PATH'] = str(PROJECT_DIR)
+    from devstack.backfill import run_backfill
+
+    outcomes = run_backfill(args.pipeline, datetime.fromisoformat(args.start), datetime.fromisoformat(args.end),
+                            json.loads(args.vars) if args.vars else {})
+    for outcome in outcomes:
+        print(f'  {outcome.execution_date:%Y-%m-%d}  {outcome.status}')
+    if any(outcome.status != 'completed' for outcome in outcomes):
+        sys.exit(f'Backfill of {args.pipeline} had failed runs; see the logs under {stack_dir() / "mage_data"}')
+
+
 def summary(args: argparse.Namespace) -> None:
-    from devstack.summary import source_report, summarize_gcs_month, summarize_postgres_month
+    from devstack.summary import (source_report, summarize_bigquery_range, summarize_gcs_month,
+                                  summarize_postgres_month)
+    from nyc_taxi.run_dates import run_dates
 
     variables = json.loads(args.vars) if args.vars else {}
     request = month_request_from_kwargs(variables)
     settings = _settings()
     report = source_report(request, settings)
     checks = {'api_to_postgres': lambda: summarize_postgres_month(request, settings, report),
-              'api_to_gcs': lambda: summarize_gcs_month(request, settings, report, execution_day(variables))}
+              'api_to_gcs': lambda: summarize_gcs_month(request, settings, report, execution_day(variables)),
+              'gcs_to_bigquery': lambda: summarize_bigquery_range(request.taxi_type, *run_dates(variables), settings)}
     failed = False
     for pipeline_name in args.pipelines.split(','):
         ok, text = checks[pipeline_name]()
@@ -144,9 +172,15 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument('name')
     command.add_argument('vars', nargs='?', default='')
     command.set_defaults(func=pipeline)
+    command = commands.add_parser('backfill', help="run a daily backfill through Mage's scheduler")
+    command.add_argument('pipeline')
+    command.add_argument('start', help='first execution date, e.g. 2021-01-02')
+    command.add_argument('end', help='last execution date (inclusive)')
+    command.add_argument('vars', nargs='?', default='')
+    command.set_defaults(func=backfill)
     command = commands.add_parser('summary', help='compare what pipelines wrote for a month with its source file')
     command.add_argument('vars', nargs='?', default='')
-    command.add_argument('--pipelines', default='api_to_postgres', help='comma-separated: api_to_postgres,api_to_gcs')
+    command.add_argument('--pipelines', default='api_to_postgres', help='comma-separated: api_to_postgres,api_to_gcs,gcs_to_bigquery')
     command.set_defaults(func=summary)
     args = parser.parse_args(argv)
     args.func(args)

@@ -1,6 +1,8 @@
 """Local Google Cloud emulators, run from their own venv (.venv-emulators: their pins clash with mage-ai's)."""
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 from devstack.paths import REPO_ROOT
@@ -30,3 +32,35 @@ def start_gcs_emulator(port: int, bucket: str, log: Path, pid_file: Path | None 
 
 def gcs_settings(port: int, bucket: str = LOCAL_BUCKET) -> dict[str, str]:
     return {'GCS_BUCKET': bucket, 'STORAGE_EMULATOR_HOST': f'http://127.0.0.1:{port}', 'GCS_RETRY_SECONDS': '15'}
+
+
+LOCAL_PROJECT = 'local-project'
+LOCAL_DATASET = 'nyc_taxi'
+
+
+def install_duckdb_spatial() -> None:
+    """bqemulator loads DuckDB's spatial extension at start and would download it: install the copy
+    that the pinned duckdb-extension-spatial package ships, into this $HOME's DuckDB extension dir."""
+    script = ('import duckdb, pathlib, duckdb_extension_spatial as s; '
+              'p = next(pathlib.Path(s.__file__).parent.glob("extensions/v*/spatial.duckdb_extension")); '
+              'duckdb.connect().execute(f"INSTALL \'{p}\'")')
+    subprocess.run([str(EMULATOR_VENV / 'bin' / 'python'), '-c', script], check=True)
+
+
+def start_bigquery_emulator(port: int, grpc_port: int, work_dir: Path, log: Path,
+                            pid_file: Path | None = None) -> int:
+    """bqemulator (in memory) for the project LOCAL_PROJECT, REST on `port`."""
+    install_duckdb_spatial()
+    staging = work_dir / 'bq_uploads'
+    staging.mkdir(parents=True, exist_ok=True)
+    process = start_background(
+        [emulator_command('bqemulator'), 'start', '--project', LOCAL_PROJECT, '--rest-host', '127.0.0.1',
+         '--rest-port', str(port), '--grpc-port', str(grpc_port)],
+        log=log, pid_file=pid_file, env={**os.environ, 'BQEMU_UPLOAD_STAGING_DIR': str(staging)})
+    wait_for_port(port, timeout_s=60, process=process, log=log)
+    return process.pid
+
+
+def bigquery_settings(port: int) -> dict[str, str]:
+    return {'GCP_PROJECT_ID': LOCAL_PROJECT, 'BQ_DATASET': LOCAL_DATASET,
+            'BIGQUERY_EMULATOR_HOST': f'http://127.0.0.1:{port}', 'BQ_RETRY_SECONDS': '30'}

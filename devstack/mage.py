@@ -22,7 +22,9 @@ def run_pipeline(pipeline: str, variables: Mapping[str, Any], env: Mapping[str, 
     command = [mage_executable(), 'run', str(PROJECT_DIR), pipeline]
     if variables:
         command += ['--runtime-vars', json.dumps(dict(variables))]
-    run_env = {**env, 'MAGE_DATA_DIR': str(mage_data_dir)}
+    # Mage prints errors as rich tracebacks, wrapped at the terminal width; wide enough keeps an
+    # error message (a URL, a key) on one line, to read and to search.
+    run_env = {'COLUMNS': '400', **env, 'MAGE_DATA_DIR': str(mage_data_dir)}
     mage_data_dir.mkdir(parents=True, exist_ok=True)
     return subprocess.run(command, env=run_env, cwd=PROJECT_DIR.parent, text=True, timeout=timeout_s,
                           capture_output=capture)

@@ -7,9 +7,11 @@ from typing import Mapping
 
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+from google.cloud import bigquery
 
+from nyc_taxi.bigquery import BigQuerySettings
 from nyc_taxi.gcs import GcsSettings
-from nyc_taxi.gcs_reader import read_month_object
+from nyc_taxi.gcs_reader import read_date_range, read_month_object
 from nyc_taxi.load import load_month
 from nyc_taxi.parquet_exports import daily_object_key, month_object_key, partitioned_root
 from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings, trips_table_name
@@ -71,4 +73,26 @@ def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], repo
     ok = month_rows == partition_rows == report.rows_out
     lines.append('  OK: object and partitions hold exactly the rows the transform keeps' if ok else
                  f'  MISMATCH: expected {report.rows_out:,} rows in each')
+    return ok, '\n'.join(lines)
+
+
+def summarize_bigquery_range(taxi_type: str, first: date, last: date, settings: Mapping[str, str]) -> tuple[bool, str]:
+    """Compares the table's rows per pickup date with the GCS partitions of the same dates."""
+    gcs = GcsSettings.from_io_config(settings)
+    schema = schema_for(taxi_type)
+    in_gcs = read_date_range(gcs.filesystem(), gcs.bucket, taxi_type, first, last).num_rows
+    bigquery_settings = BigQuerySettings.from_io_config(settings)
+    table_id = f'{bigquery_settings.project}.{bigquery_settings.dataset}.{trips_table_name(taxi_type)}'
+    query = (f'SELECT count(*), count(DISTINCT {schema.pickup_date}) FROM `{table_id}` '
+             f'WHERE {schema.pickup_date} BETWEEN @first AND @last')
+    job_config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter('first', 'DATE', first),
+                                                           bigquery.ScalarQueryParameter('last', 'DATE', last)])
+    rows, dates = list(bigquery_settings.client().query(query, job_config=job_config).result())[0]
+    ok = rows == in_gcs
+    lines = [
+        f'gcs_to_bigquery, {taxi_type} {first}..{last}:',
+        f'  in GCS         {in_gcs:>10,} rows  gs://{partitioned_root(gcs.bucket, taxi_type)}/',
+        f'  in the table   {rows:>10,} rows  {table_id}, {dates} daily partitions ({bigquery_settings.describe()})',
+        '  OK: every date holds exactly its GCS rows, once' if ok else '  MISMATCH between GCS and BigQuery',
+    ]
     return ok, '\n'.join(lines)

@@ -35,7 +35,14 @@ def partitioned_dataset(filesystem: pafs.FileSystem, bucket: str, schema: TripFi
 
 def read_date_range(filesystem: pafs.FileSystem, bucket: str, taxi_type: str, first: date, last: date) -> pa.Table:
     """Trips picked up from `first` to `last` inclusive; only those dates' partitions are read."""
+    check_dataset_exists(filesystem, bucket, taxi_type)
     schema = schema_for(taxi_type)
     dataset = partitioned_dataset(filesystem, bucket, schema)
     column = ds.field(schema.pickup_date)
     return dataset.to_table(filter=(column >= pa.scalar(first, pa.date32())) & (column <= pa.scalar(last, pa.date32())))
+
+
+def check_dataset_exists(filesystem: pafs.FileSystem, bucket: str, taxi_type: str) -> None:
+    root = partitioned_root(bucket, taxi_type)
+    if filesystem.get_file_info(root).type == pafs.FileType.NotFound:
+        raise FileNotFoundError(f'No partitioned dataset at gs://{root}/: run api_to_gcs for the months first')

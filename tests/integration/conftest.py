@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from contextlib import closing
 from pathlib import Path
@@ -14,9 +15,11 @@ import psycopg2
 import pyarrow.fs as pafs
 import pytest
 
-from devstack.emulators import LOCAL_BUCKET, gcs_settings, start_gcs_emulator
+from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
+                                start_gcs_emulator)
 from devstack.http_server import base_url, start_file_server
 from devstack.mage import environment_with, run_pipeline
+from devstack.paths import REPO_ROOT
 from devstack.postgres_cluster import PostgresCluster
 from devstack.processes import free_port, stop_process_group
 from nyc_taxi.gcs import GcsSettings
@@ -59,9 +62,19 @@ def gcs_filesystem(gcs_emulator: dict[str, str]) -> pafs.GcsFileSystem:
 
 
 @pytest.fixture(scope='session')
-def stack_settings(postgres_cluster: PostgresCluster, file_server: str, gcs_emulator: dict[str, str]
-                   ) -> dict[str, str]:
-    return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server, **gcs_emulator}
+def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    port = free_port()
+    work_dir = tmp_path_factory.mktemp('bigquery')
+    pid = start_bigquery_emulator(port, free_port(), work_dir, work_dir / 'bigquery.log')
+    yield bigquery_settings(port)
+    stop_process_group(pid)
+
+
+@pytest.fixture(scope='session')
+def stack_settings(postgres_cluster: PostgresCluster, file_server: str, gcs_emulator: dict[str, str],
+                   bigquery_emulator: dict[str, str]) -> dict[str, str]:
+    return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server, **gcs_emulator,
+            **bigquery_emulator}
 
 
 @pytest.fixture(scope='session')
@@ -80,6 +93,21 @@ def mage_run(stack_settings: dict[str, str], mage_data_dir: Path) -> MageRun:
             ) -> subprocess.CompletedProcess:
         env = environment_with({**stack_settings, **overrides})
         result = run_pipeline(pipeline, variables or {}, env, mage_data_dir, capture=True, timeout_s=300)
+        result.output = result.stdout + result.stderr
+        return result
+
+    return run
+
+
+@pytest.fixture(scope='session')
+def devstack_cli(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> MageRun:
+    """Runs `python -m devstack ...` against the test stack (its own STACK_DIR, so its own Mage data)."""
+    stack_dir = tmp_path_factory.mktemp('stack')
+
+    def run(*args: str, **overrides: str) -> subprocess.CompletedProcess:
+        env = environment_with({**stack_settings, 'STACK_DIR': str(stack_dir), **overrides})
+        result = subprocess.run([sys.executable, '-m', 'devstack', *args], env=env, capture_output=True, text=True,
+                                timeout=600, cwd=REPO_ROOT)
         result.output = result.stdout + result.stderr
         return result
 

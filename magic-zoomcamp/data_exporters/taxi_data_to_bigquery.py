@@ -1,0 +1,33 @@
+import pandas as pd
+from mage_ai.settings.repo import get_repo_path
+
+from nyc_taxi.arrow import clean_table
+from nyc_taxi.bigquery import BigQuerySettings, replace_dates
+from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE
+from nyc_taxi.io_config import load_profile
+from nyc_taxi.logs import block_logger
+from nyc_taxi.postgres import trips_table_name
+from nyc_taxi.request import month_request_from_kwargs
+from nyc_taxi.run_dates import run_dates
+from nyc_taxi.schema import schema_for
+
+if 'data_exporter' not in globals():
+    from mage_ai.data_preparation.decorators import data_exporter
+
+
+@data_exporter
+def taxi_data_to_bigquery(data: pd.DataFrame, *args, **kwargs) -> None:
+    """Replaces the run's pickup dates in {BQ_DATASET}.{taxi_type}_taxi_trips (day-partitioned), in one MERGE."""
+    taxi_type = month_request_from_kwargs(kwargs).taxi_type
+    first, last = run_dates(kwargs)
+    settings = BigQuerySettings.from_io_config(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE))
+    table = trips_table_name(taxi_type)
+    schema = schema_for(taxi_type)
+    rows = replace_dates(settings.client(), settings, table, clean_table(data, schema), schema, first, last)
+    logger = block_logger(kwargs)
+    if rows:
+        logger.info('taxi_data_to_bigquery: %d rows for %s..%s now in %s.%s (%s)', rows, first, last,
+                    settings.dataset, table, settings.describe())
+    else:
+        logger.warning('taxi_data_to_bigquery: no trips for %s..%s in GCS; %s.%s (%s) left as it was', first,
+                       last, settings.dataset, table, settings.describe())

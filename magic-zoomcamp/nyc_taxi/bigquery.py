@@ -1,0 +1,180 @@
+"""The BigQuery target: settings from the io_config profile, and a writer that replaces a date range.
+
+Same code for BigQuery and a local emulator: BIGQUERY_EMULATOR_HOST set means the emulator's REST
+endpoint without credentials; otherwise a service-account key file or Application Default Credentials.
+"""
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from google.api_core import exceptions as google_errors
+from google.api_core.retry import Retry
+from google.cloud import bigquery
+from pydantic import BaseModel
+
+from nyc_taxi.identifiers import checked_identifier
+from nyc_taxi.schema import TripFileSchema
+
+BIGQUERY_TYPES: dict[pa.DataType, str] = {
+    pa.int64(): 'INTEGER',
+    pa.float64(): 'FLOAT',
+    pa.string(): 'STRING',
+    # The trip files' times are New York wall-clock times without a zone: DATETIME, not TIMESTAMP.
+    pa.timestamp('us'): 'DATETIME',
+    pa.date32(): 'DATE',
+}
+STAGING_LIFETIME = timedelta(hours=6)
+
+
+class BigQueryError(RuntimeError):
+    """BigQuery refused or could not be reached; the message names the table and the setting."""
+
+
+def _unset(value: Any) -> bool:
+    return value is None or str(value).strip() in ('', 'None')
+
+
+class BigQuerySettings(BaseModel):
+    project: str
+    dataset: str
+    location: str | None = None
+    key_file: Path | None = None
+    emulator_host: str | None = None
+    retry_seconds: float = 120
+
+    @classmethod
+    def from_io_config(cls, config: Mapping[str, Any], profile: str = 'default') -> 'BigQuerySettings':
+        missing = [key for key in ('GCP_PROJECT_ID', 'BQ_DATASET') if _unset(config.get(key))]
+        if missing:
+            raise BigQueryError(f'io_config.yaml profile {profile!r} has no value for {", ".join(missing)}: set '
+                                'the environment variable(s) of the same name')
+        values: dict[str, Any] = {'project': str(config['GCP_PROJECT_ID']).strip(),
+                                  'dataset': checked_identifier(str(config['BQ_DATASET']).strip(), 'BQ_DATASET')}
+        for key, field in (('GOOGLE_LOCATION', 'location'), ('GOOGLE_SERVICE_ACC_KEY_FILEPATH', 'key_file'),
+                           ('BIGQUERY_EMULATOR_HOST', 'emulator_host'), ('BQ_RETRY_SECONDS', 'retry_seconds')):
+            if not _unset(config.get(key)):
+                values[field] = config[key]
+        return cls(**values)
+
+    def describe(self) -> str:
+        where = f'emulator {self.emulator_host}' if self.emulator_host else 'BigQuery'
+        return f'{self.project}.{self.dataset} on {where}'
+
+    def client(self) -> bigquery.Client:
+        if self.emulator_host:
+            from google.auth.credentials import AnonymousCredentials
+
+            return bigquery.Client(project=self.project, credentials=AnonymousCredentials(), location=self.location,
+                                   client_options={'api_endpoint': self.emulator_host})
+        if self.key_file is not None:
+            from google.oauth2 import service_account
+
+            credentials = service_account.Credentials.from_service_account_file(str(self.key_file))
+            return bigquery.Client(project=self.project, credentials=credentials, location=self.location)
+        return bigquery.Client(project=self.project, location=self.location)
+
+    def retry(self) -> Retry:
+        return bigquery.DEFAULT_RETRY.with_deadline(self.retry_seconds)
+
+
+def table_schema(schema: TripFileSchema) -> list[bigquery.SchemaField]:
+    from nyc_taxi.arrow import clean_arrow_schema
+
+    return [bigquery.SchemaField(field.name, BIGQUERY_TYPES[field.type]) for field in clean_arrow_schema(schema)]
+
+
+def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_name: str, trips: pa.Table,
+                  schema: TripFileSchema, first: date, last: date) -> int:
+    """Makes `dataset.table_name` hold exactly `trips` for pickup dates `first`..`last`; returns rows written.
+
+    The table is partitioned by day on the pickup date and created when missing. The rows are
+    loaded into a staging table first, then one MERGE deletes the range's old rows and inserts the
+    new ones: a single statement, so readers see the old range or the new one, and a failure at
+    any step leaves the table as it was. Re-running a range gives the same rows; other dates are
+    never touched. The staging table is dropped afterwards and expires by itself if a crash
+    prevents that. `trips` must lie inside the range. No trips at all writes nothing: an empty
+    source range is more often a missing upstream load than a real absence of trips.
+    """
+    table_id = f'{settings.project}.{settings.dataset}.{checked_identifier(table_name, "table name")}'
+    fields = table_schema(schema)
+    _check_within(trips, schema, first, last, table_id)
+    if trips.num_rows == 0:
+        return 0
+    retry = settings.retry()
+    try:
+        dataset = bigquery.Dataset(f'{settings.project}.{settings.dataset}')
+        if settings.location:
+            dataset.location = settings.location
+        client.create_dataset(dataset, exists_ok=True, retry=retry)
+        target = _ensure_table(client, table_id, fields, schema.pickup_date, retry)
+        _check_schema(target, fields, table_id)
+        staging_id = f'{table_id}__staging_{uuid.uuid4().hex[:12]}'
+        staging = bigquery.Table(staging_id, schema=fields)
+        staging.expires = datetime.now(timezone.utc) + STAGING_LIFETIME
+        client.create_table(staging, retry=retry)
+        try:
+            _load_parquet(client, staging_id, trips, fields, retry)
+            columns = ', '.join(f'`{field.name}`' for field in fields)
+            values = ', '.join(f'S.`{field.name}`' for field in fields)
+            merge = (
+                f'MERGE `{table_id}` T USING `{staging_id}` S ON FALSE '
+                f'WHEN NOT MATCHED BY SOURCE AND T.`{schema.pickup_date}` BETWEEN @first AND @last THEN DELETE '
+                f'WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})'
+            )
+            parameters = [bigquery.ScalarQueryParameter('first', 'DATE', first),
+                          bigquery.ScalarQueryParameter('last', 'DATE', last)]
+            client.query(merge, job_config=bigquery.QueryJobConfig(query_parameters=parameters),
+                         retry=retry).result(retry=retry)
+        finally:
+            client.delete_table(staging_id, not_found_ok=True, retry=retry)
+    except (google_errors.GoogleAPIError, OSError) as error:
+        raise BigQueryError(f'Replacing {first}..{last} in {table_id} ({settings.describe()}) failed, the table '
+                            f'is unchanged: {error}') from error
+    return trips.num_rows
+
+
+def _check_within(trips: pa.Table, schema: TripFileSchema, first: date, last: date, table_id: str) -> None:
+    days = trips.column(schema.pickup_date)
+    outside = pc.invert(pc.and_(pc.greater_equal(days, pa.scalar(first, pa.date32())),
+                                pc.less_equal(days, pa.scalar(last, pa.date32()))))
+    if pc.any(outside).as_py():
+        raise BigQueryError(f'{pc.sum(outside).as_py()} trips to load into {table_id} are dated outside '
+                            f'{first}..{last}, the range this run replaces')
+
+
+def _ensure_table(client: bigquery.Client, table_id: str, fields: list[bigquery.SchemaField], partition_field: str,
+                  retry: Retry) -> bigquery.Table:
+    try:
+        return client.get_table(table_id, retry=retry)
+    except google_errors.NotFound:
+        table = bigquery.Table(table_id, schema=fields)
+        table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY,
+                                                            field=partition_field)
+        return client.create_table(table, exists_ok=True, retry=retry)
+
+
+def _check_schema(table: bigquery.Table, fields: list[bigquery.SchemaField], table_id: str) -> None:
+    expected = [(field.name, field.field_type) for field in fields]
+    actual = [(field.name, field.field_type) for field in table.schema]
+    if actual != expected:
+        differences = sorted(set(expected) ^ set(actual)) or ['column order']
+        raise BigQueryError(f'{table_id} exists with another schema than this pipeline writes (differences: '
+                            f'{differences}); the table is unchanged. Drop it or set BQ_DATASET to another dataset.')
+
+
+def _load_parquet(client: bigquery.Client, table_id: str, trips: pa.Table, fields: list[bigquery.SchemaField],
+                  retry: Retry) -> None:
+    buffer = io.BytesIO()
+    pq.write_table(trips, buffer)
+    buffer.seek(0)
+    # No size passed: the client then uses a resumable upload, which every endpoint accepts.
+    job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, schema=fields,
+                                        write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
+    client.load_table_from_file(buffer, table_id, job_config=job_config).result(retry=retry)
