@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test bench venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 
@@ -23,6 +23,10 @@ run: venv up
 
 test: venv
 	$(VENV_PY) -m pytest
+
+# Not a test: measures every load method on full-size generated months (see README, Performance).
+bench: venv up
+	$(VENV_PY) -m benchmarks.run
 
 unit: venv
 	$(VENV_PY) -m pytest tests/unit

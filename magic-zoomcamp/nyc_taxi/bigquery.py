@@ -23,7 +23,7 @@ from nyc_taxi.identifiers import checked_identifier
 from nyc_taxi.schema import TripFileSchema
 
 BIGQUERY_TYPES: dict[pa.DataType, str] = {
-    pa.int64(): 'INTEGER',
+    pa.int16(): 'INTEGER',
     pa.float64(): 'FLOAT',
     pa.string(): 'STRING',
     # The trip files' times are New York wall-clock times without a zone: DATETIME, not TIMESTAMP.

@@ -10,10 +10,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as csv
 
-from nyc_taxi.schema import INTEGER, NUMBER, TripFileSchema
+from nyc_taxi.schema import CODE, NUMBER, TripFileSchema
 
 GZIP_MAGIC = b'\x1f\x8b'
 HEADER_LINES = 1
+CODE_LIMIT = 32_767
 
 
 class TripFileError(ValueError):
@@ -23,7 +24,7 @@ class TripFileError(ValueError):
 def read_trip_file(path: Path, schema: TripFileSchema, source: str | None = None) -> pd.DataFrame:
     """Parses the gzipped CSV at `path` into the schema's columns and dtypes.
 
-    Integer codes become nullable Int64 (written as "1.0" in the release files, so read as float and
+    Integer codes become nullable Int16 (written as "1.0" in the release files, so read as float and
     narrowed; a fraction is an error). Datetimes become datetime64[ns], empty fields become nulls,
     columns the schema does not know are ignored. `source` (the URL) names the file in errors.
     """
@@ -38,7 +39,9 @@ def read_trip_file(path: Path, schema: TripFileSchema, source: str | None = None
         )
     table = _read_table(path, schema, source)
     table = _narrow_integers(table, schema, source)
-    return table.to_pandas(types_mapper=_nullable_integers, coerce_temporal_nanoseconds=True)
+    # self_destruct frees each Arrow column as soon as it is converted: the peak is one frame, not two.
+    return table.to_pandas(types_mapper=_nullable_integers, coerce_temporal_nanoseconds=True, split_blocks=True,
+                           self_destruct=True)
 
 
 def _check_gzip(path: Path, source: str) -> None:
@@ -60,7 +63,7 @@ def _read_header(path: Path, source: str) -> list[str]:
 
 
 def _arrow_read_types(schema: TripFileSchema) -> dict[str, pa.DataType]:
-    return {name: NUMBER if kind == INTEGER else kind for name, kind in schema.source_columns.items()}
+    return {name: NUMBER if kind == CODE else kind for name, kind in schema.source_columns.items()}
 
 
 def _read_table(path: Path, schema: TripFileSchema, source: str,
@@ -123,7 +126,7 @@ def _locate_conversion_error(path: Path, schema: TripFileSchema, source: str,
 
 
 def _narrow_integers(table: pa.Table, schema: TripFileSchema, source: str) -> pa.Table:
-    for name in schema.integer_columns:
+    for name in schema.code_columns:
         index = table.schema.get_field_index(name)
         values = table.column(index)
         fractional = pc.not_equal(values, pc.floor(values))
@@ -133,13 +136,17 @@ def _narrow_integers(table: pa.Table, schema: TripFileSchema, source: str) -> pa
                 f'{source}, line {row + 1 + HEADER_LINES}, column {name}: {values[row].as_py()!r} is not '
                 'a whole number'
             )
-        try:
-            narrowed = pc.cast(values, INTEGER)
-        except pa.ArrowInvalid as error:
-            raise TripFileError(f'{source}, column {name}: a value does not fit a 64-bit integer ({error})') from error
+        too_large = pc.greater(pc.abs(values), CODE_LIMIT)
+        if pc.any(too_large).as_py():
+            row = pc.index(too_large, True).as_py()
+            raise TripFileError(
+                f'{source}, line {row + 1 + HEADER_LINES}, column {name}: {values[row].as_py()!r} is too large '
+                f'for a code (at most {CODE_LIMIT})'
+            )
+        narrowed = pc.cast(values, CODE)
         table = table.set_column(index, name, narrowed)
     return table
 
 
 def _nullable_integers(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
-    return pd.Int64Dtype() if kind == INTEGER else None
+    return pd.Int16Dtype() if kind == CODE else None

@@ -1,28 +1,26 @@
 """The Postgres target: settings from the io_config profile, and a month-replacing COPY writer."""
 from __future__ import annotations
 
-import io
+from contextlib import closing
 from datetime import date
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 import psycopg2
 import psycopg2.extensions
 import pyarrow as pa
-import pyarrow.csv as csv
 from psycopg2 import sql
 from pydantic import BaseModel, SecretStr
 
-from nyc_taxi.arrow import clean_table
+from nyc_taxi.copy_stream import BinaryCopyStream
 from nyc_taxi.identifiers import checked_identifier
 from nyc_taxi.schema import TripFileSchema
 
 SOURCE_MONTH = 'source_month'
-COPY_BATCH_ROWS = 100_000
 COPY_READ_BYTES = 1 << 20
 
 POSTGRES_TYPES: dict[pa.DataType, str] = {
-    pa.int64(): 'BIGINT',
+    pa.int16(): 'SMALLINT',
     pa.float64(): 'DOUBLE PRECISION',
     pa.string(): 'TEXT',
     pa.timestamp('s'): 'TIMESTAMP',
@@ -119,10 +117,9 @@ def replace_month(
     table = checked_identifier(table, 'table name')
     partition = f'{table}_{month:%Y_%m}'
     columns = schema.clean_columns
-    try:
-        arrow_table = clean_table(trips, schema)
-    except ValueError as error:
-        raise PostgresError(str(error)) from error
+    missing = [name for name in columns if name not in trips.columns]
+    if missing:
+        raise PostgresError(f'The trips lack the column(s) {", ".join(missing)}: were they transformed?')
     target = sql.Identifier(db_schema, table)
     staging = sql.Identifier(db_schema, f'{partition}_loading')
     qualified_partition = sql.Identifier(db_schema, partition)
@@ -143,12 +140,13 @@ def replace_month(
                     'ADD CONSTRAINT {check} CHECK ({month_column} = {month})'
                 ).format(staging=staging, month_column=sql.Identifier(SOURCE_MONTH), month=month_literal,
                          check=sql.Identifier(f'{partition}_{SOURCE_MONTH}')))
-                cursor.copy_expert(
-                    sql.SQL('COPY {} ({}) FROM STDIN WITH (FORMAT csv, FREEZE)').format(staging, column_list)
-                    .as_string(cursor),
-                    _CsvStream(arrow_table),
-                    size=COPY_READ_BYTES,
-                )
+                with closing(BinaryCopyStream(trips, schema)) as stream:
+                    cursor.copy_expert(
+                        sql.SQL('COPY {} ({}) FROM STDIN WITH (FORMAT binary, FREEZE)').format(staging, column_list)
+                        .as_string(cursor),
+                        stream,
+                        size=COPY_READ_BYTES,
+                    )
                 rows = cursor.rowcount
                 cursor.execute(sql.SQL('DROP TABLE IF EXISTS {}').format(qualified_partition))
                 cursor.execute(sql.SQL('ALTER TABLE {} RENAME TO {}').format(staging, sql.Identifier(partition)))
@@ -185,32 +183,3 @@ def _check_table_shape(cursor: psycopg2.extensions.cursor, db_schema: str, table
             f'{"" if kind == "p" else ", not partitioned"}). Drop or rename it, or set POSTGRES_SCHEMA to '
             'another schema.'
         )
-
-
-class _CsvStream(io.RawIOBase):
-    """A file-like view of an Arrow table as CSV, produced batch by batch so memory stays flat."""
-
-    def __init__(self, table: pa.Table) -> None:
-        self._chunks: Iterator[bytes] = self._encode(table)
-        self._current = b''
-        self._offset = 0
-
-    @staticmethod
-    def _encode(table: pa.Table) -> Iterator[bytes]:
-        options = csv.WriteOptions(include_header=False)
-        for batch in table.to_batches(max_chunksize=COPY_BATCH_ROWS):
-            sink = io.BytesIO()
-            csv.write_csv(batch, sink, options)
-            yield sink.getvalue()
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        """Returns up to `size` bytes of the current batch; b'' only once every batch is read."""
-        if self._offset >= len(self._current):
-            self._current, self._offset = next(self._chunks, b''), 0
-        end = len(self._current) if size < 0 else self._offset + size
-        out = self._current[self._offset:end]
-        self._offset += len(out)
-        return out

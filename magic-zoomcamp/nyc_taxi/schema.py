@@ -14,22 +14,24 @@ import pyarrow as pa
 TaxiType = Literal['yellow', 'green']
 TAXI_TYPES: tuple[str, ...] = get_args(TaxiType)
 
-INTEGER = pa.int64()
+# Every integer in the files is a small code (vendor, zone, rate, payment, passengers): 16 bits hold
+# them all, and a month's frame is ~60 MB smaller than with int64 at every copy the pipeline makes.
+CODE = pa.int16()
 NUMBER = pa.float64()
 TEXT = pa.string()
 TIMESTAMP = pa.timestamp('s')
 
 _YELLOW_COLUMNS: dict[str, pa.DataType] = {
-    'VendorID': INTEGER,
+    'VendorID': CODE,
     'tpep_pickup_datetime': TIMESTAMP,
     'tpep_dropoff_datetime': TIMESTAMP,
-    'passenger_count': INTEGER,
+    'passenger_count': CODE,
     'trip_distance': NUMBER,
-    'RatecodeID': INTEGER,
+    'RatecodeID': CODE,
     'store_and_fwd_flag': TEXT,
-    'PULocationID': INTEGER,
-    'DOLocationID': INTEGER,
-    'payment_type': INTEGER,
+    'PULocationID': CODE,
+    'DOLocationID': CODE,
+    'payment_type': CODE,
     'fare_amount': NUMBER,
     'extra': NUMBER,
     'mta_tax': NUMBER,
@@ -41,14 +43,14 @@ _YELLOW_COLUMNS: dict[str, pa.DataType] = {
 }
 
 _GREEN_COLUMNS: dict[str, pa.DataType] = {
-    'VendorID': INTEGER,
+    'VendorID': CODE,
     'lpep_pickup_datetime': TIMESTAMP,
     'lpep_dropoff_datetime': TIMESTAMP,
     'store_and_fwd_flag': TEXT,
-    'RatecodeID': INTEGER,
-    'PULocationID': INTEGER,
-    'DOLocationID': INTEGER,
-    'passenger_count': INTEGER,
+    'RatecodeID': CODE,
+    'PULocationID': CODE,
+    'DOLocationID': CODE,
+    'passenger_count': CODE,
     'trip_distance': NUMBER,
     'fare_amount': NUMBER,
     'extra': NUMBER,
@@ -58,8 +60,8 @@ _GREEN_COLUMNS: dict[str, pa.DataType] = {
     'ehail_fee': NUMBER,
     'improvement_surcharge': NUMBER,
     'total_amount': NUMBER,
-    'payment_type': INTEGER,
-    'trip_type': INTEGER,
+    'payment_type': CODE,
+    'trip_type': CODE,
     'congestion_surcharge': NUMBER,
 }
 
@@ -93,8 +95,8 @@ class TripFileSchema:
         return f'{self.datetime_prefix}_pickup_date'
 
     @property
-    def integer_columns(self) -> list[str]:
-        return [name for name, kind in self.source_columns.items() if kind == INTEGER]
+    def code_columns(self) -> list[str]:
+        return [name for name, kind in self.source_columns.items() if kind == CODE]
 
     @property
     def clean_columns(self) -> dict[str, pa.DataType]:

@@ -32,10 +32,10 @@ def test_loads_the_month_with_the_transform_rows_names_and_types(mage_run, db, t
     columns = query(db, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
                         "'loads' AND table_name = 'yellow_taxi_trips' ORDER BY ordinal_position")
     assert columns == [
-        ('vendor_id', 'bigint'), ('tpep_pickup_datetime', 'timestamp without time zone'),
-        ('tpep_dropoff_datetime', 'timestamp without time zone'), ('passenger_count', 'bigint'),
-        ('trip_distance', 'double precision'), ('ratecode_id', 'bigint'), ('store_and_fwd_flag', 'text'),
-        ('pu_location_id', 'bigint'), ('do_location_id', 'bigint'), ('payment_type', 'bigint'),
+        ('vendor_id', 'smallint'), ('tpep_pickup_datetime', 'timestamp without time zone'),
+        ('tpep_dropoff_datetime', 'timestamp without time zone'), ('passenger_count', 'smallint'),
+        ('trip_distance', 'double precision'), ('ratecode_id', 'smallint'), ('store_and_fwd_flag', 'text'),
+        ('pu_location_id', 'smallint'), ('do_location_id', 'smallint'), ('payment_type', 'smallint'),
         ('fare_amount', 'double precision'), ('extra', 'double precision'), ('mta_tax', 'double precision'),
         ('tip_amount', 'double precision'), ('tolls_amount', 'double precision'),
         ('improvement_surcharge', 'double precision'), ('total_amount', 'double precision'),

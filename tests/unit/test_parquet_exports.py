@@ -20,8 +20,8 @@ def trips(*pickups: str) -> pd.DataFrame:
     frame = pd.DataFrame({name: pd.Series([None] * len(pickups), dtype='float64')
                           for name in YELLOW.clean_columns})
     for name, kind in YELLOW.clean_columns.items():
-        if str(kind) == 'int64':
-            frame[name] = pd.array([1] * len(pickups), dtype='Int64')
+        if str(kind) == 'int16':
+            frame[name] = pd.array([1] * len(pickups), dtype='Int16')
         elif str(kind) == 'string':
             frame[name] = 'N'
     frame['tpep_pickup_datetime'] = pd.to_datetime(list(pickups))

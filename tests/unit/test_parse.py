@@ -21,8 +21,8 @@ def write_gz(path: Path, *lines: str) -> Path:
 def test_generated_month_reads_with_the_declared_dtypes(yellow_jan_file):
     trips = read_trip_file(yellow_jan_file, YELLOW)
     assert list(trips.columns) == list(YELLOW.source_columns)
-    for name in YELLOW.integer_columns:
-        assert trips[name].dtype == pd.Int64Dtype(), name
+    for name in YELLOW.code_columns:
+        assert trips[name].dtype == pd.Int16Dtype(), name
     assert trips['tpep_pickup_datetime'].dtype == 'datetime64[ns]'
     assert trips['trip_distance'].dtype == 'float64'
     assert trips['VendorID'].isna().any() and trips['passenger_count'].isna().any()
@@ -80,3 +80,9 @@ def test_fractional_code_names_line_and_column(tmp_path):
 def test_row_with_missing_fields_is_named(tmp_path):
     with pytest.raises(TripFileError, match=r'expected 18 fields, found 17'):
         read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, ROW, ROW.rsplit(',', 1)[0]), YELLOW)
+
+
+def test_code_too_large_names_line_and_column(tmp_path):
+    bad = ROW.replace(',142,43,', ',142,99999,', 1)
+    with pytest.raises(TripFileError, match=r'line 2, column DOLocationID: 99999.0 is too large for a code'):
+        read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, bad), YELLOW)

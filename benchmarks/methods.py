@@ -1,0 +1,173 @@
+"""Each benchmarked way of loading a month, runnable alone: `python -m benchmarks.methods METHOD FILE ...`.
+
+Every method prints one JSON line with the timing of its load step alone (`step_s`, `step_cpu_s`),
+so the harness can report the exporter apart from parsing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+# The dtype map and transform of the course's week-2 Mage blocks (yellow files).
+COURSE_DTYPES = {
+    'VendorID': pd.Int64Dtype(), 'passenger_count': pd.Int64Dtype(), 'trip_distance': float,
+    'RatecodeID': pd.Int64Dtype(), 'store_and_fwd_flag': str, 'PULocationID': pd.Int64Dtype(),
+    'DOLocationID': pd.Int64Dtype(), 'payment_type': pd.Int64Dtype(), 'fare_amount': float, 'extra': float,
+    'mta_tax': float, 'tip_amount': float, 'tolls_amount': float, 'improvement_surcharge': float,
+    'total_amount': float, 'congestion_surcharge': float,
+}
+
+
+def course_read(path: Path, prefix: str) -> pd.DataFrame:
+    dtypes = dict(COURSE_DTYPES)
+    if prefix == 'lpep':
+        dtypes.update({'ehail_fee': float, 'trip_type': pd.Int64Dtype()})
+    return pd.read_csv(path, sep=',', compression='gzip', dtype=dtypes,
+                       parse_dates=[f'{prefix}_pickup_datetime', f'{prefix}_dropoff_datetime'])
+
+
+def course_transform(data: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    data = data[(data['passenger_count'] > 0) & (data['trip_distance'] > 0)].copy()
+    data[f'{prefix}_pickup_date'] = data[f'{prefix}_pickup_datetime'].dt.date
+    return data.rename(columns={'VendorID': 'vendor_id', 'RatecodeID': 'ratecode_id',
+                                'PULocationID': 'pu_location_id', 'DOLocationID': 'do_location_id'})
+
+
+def timed(step):
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = step()
+    print(json.dumps({'step_s': time.perf_counter() - wall, 'step_cpu_s': time.process_time() - cpu}))
+    return result
+
+
+def stock_mage(path: Path, prefix: str, table: str) -> None:
+    from mage_ai.io.config import ConfigFileLoader
+    from mage_ai.io.postgres import Postgres
+
+    from devstack.paths import PROJECT_DIR
+
+    data = course_transform(course_read(path, prefix), prefix)
+    config = ConfigFileLoader(str(PROJECT_DIR / 'io_config.yaml'), 'dev')
+
+    def export() -> None:
+        with Postgres.with_config(config) as loader:
+            loader.export(data, os.environ['POSTGRES_SCHEMA'], table, index=False, if_exists='replace')
+
+    timed(export)
+
+
+def pandas_to_sql(path: Path, prefix: str, table: str) -> None:
+    import sqlalchemy
+
+    data = course_transform(course_read(path, prefix), prefix)
+    env = os.environ
+    engine = sqlalchemy.create_engine(
+        f'postgresql+psycopg2://{env["POSTGRES_USER"]}:{env["POSTGRES_PASSWORD"]}@{env["POSTGRES_HOST"]}:'
+        f'{env["POSTGRES_PORT"]}/{env["POSTGRES_DBNAME"]}')
+    timed(lambda: data.to_sql(table, engine, schema=env['POSTGRES_SCHEMA'], if_exists='replace', index=False,
+                              chunksize=100_000))
+
+
+def ours_export(path: Path, taxi_type: str, month: str) -> None:
+    from nyc_taxi.parse import read_trip_file
+    from nyc_taxi.postgres import PostgresSettings, replace_month, trips_table_name
+    from nyc_taxi.schema import schema_for
+    from nyc_taxi.transform import clean_trips
+
+    schema = schema_for(taxi_type)
+    clean, _ = clean_trips(read_trip_file(path, schema), schema)
+    settings = PostgresSettings.from_io_config(os.environ)
+    with closing(settings.connect()) as connection:
+        timed(lambda: replace_month(connection, clean, schema, settings.db_schema, trips_table_name(taxi_type),
+                                    date.fromisoformat(month)))
+
+
+def _clean_month(path: Path, taxi_type: str):
+    from nyc_taxi.parse import read_trip_file
+    from nyc_taxi.schema import schema_for
+    from nyc_taxi.transform import clean_trips
+
+    schema = schema_for(taxi_type)
+    return clean_trips(read_trip_file(path, schema), schema)[0], schema
+
+
+def gcs_partitioned(path: Path, taxi_type: str, month: str) -> None:
+    from nyc_taxi.arrow import clean_table
+    from nyc_taxi.gcs import GcsSettings
+    from nyc_taxi.parquet_exports import replace_month_partitions
+    from nyc_taxi.request import MonthRequest
+
+    clean, schema = _clean_month(path, taxi_type)
+    settings = GcsSettings.from_io_config(os.environ)
+    filesystem = settings.filesystem()
+    start = date.fromisoformat(month)
+    request = MonthRequest(taxi_type=taxi_type, year=start.year, month=start.month)
+    timed(lambda: replace_month_partitions(filesystem, settings.bucket, clean_table(clean, schema), schema, request))
+
+
+def gcs_per_day_loop(path: Path, taxi_type: str, month: str) -> None:
+    """The tutorial way: one DataFrame.to_parquet per pickup date."""
+    from nyc_taxi.gcs import GcsSettings
+
+    clean, schema = _clean_month(path, taxi_type)
+    settings = GcsSettings.from_io_config(os.environ)
+    filesystem = settings.filesystem()
+
+    def loop() -> None:
+        for day, trips in clean.groupby(schema.pickup_date):
+            trips.to_parquet(f'{settings.bucket}/bench_per_day/{taxi_type}/{schema.pickup_date}={day}/data.parquet',
+                             filesystem=filesystem, index=False)
+
+    timed(loop)
+
+
+def bigquery_ours(path: Path, taxi_type: str, month: str) -> None:
+    from nyc_taxi.arrow import clean_table
+    from nyc_taxi.bigquery import BigQuerySettings, replace_dates
+
+    clean, schema = _clean_month(path, taxi_type)
+    start = date.fromisoformat(month)
+    inside = clean[(clean[schema.pickup_date] >= start) &
+                   (clean[schema.pickup_date] < date(start.year + start.month // 12, start.month % 12 + 1, 1))]
+    settings = BigQuerySettings.from_io_config(os.environ)
+    client = settings.client()
+    days = inside[schema.pickup_date]
+    timed(lambda: replace_dates(client, settings, 'bench_ours', clean_table(inside, schema), schema, days.min(),
+                                days.max()))
+
+
+def bigquery_load_dataframe(path: Path, taxi_type: str, month: str) -> None:
+    """What Mage's stock BigQuery exporter does inside: client.load_table_from_dataframe, replacing the table."""
+    from google.cloud import bigquery
+
+    from nyc_taxi.bigquery import BigQuerySettings
+
+    clean, _ = _clean_month(path, taxi_type)
+    settings = BigQuerySettings.from_io_config(os.environ)
+    client = settings.client()
+    client.create_dataset(settings.dataset, exists_ok=True)
+    job_config = bigquery.LoadJobConfig(write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
+    timed(lambda: client.load_table_from_dataframe(
+        clean, f'{settings.project}.{settings.dataset}.bench_load_dataframe', job_config=job_config).result())
+
+
+METHODS = {
+    'stock_mage': stock_mage, 'pandas_to_sql': pandas_to_sql, 'ours_export': ours_export,
+    'gcs_partitioned': gcs_partitioned, 'gcs_per_day_loop': gcs_per_day_loop,
+    'bigquery_ours': bigquery_ours, 'bigquery_load_dataframe': bigquery_load_dataframe,
+}
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser()
+    parser.add_argument('method', choices=METHODS)
+    parser.add_argument('file', type=Path)
+    parser.add_argument('args', nargs='*')
+    arguments = parser.parse_args()
+    METHODS[arguments.method](arguments.file, *arguments.args)

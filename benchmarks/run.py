@@ -1,0 +1,223 @@
+"""`python -m benchmarks.run`: every method, side by side on the same files and the same local Postgres.
+
+Results go to benchmarks/results.json, the table to stdout and into README.md (between the bench
+markers), the plot to docs/benchmark.png. Medians of REPEATS runs; the machine's cores are printed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from benchmarks.measure import Measurement, environment, measure, python_command
+from devstack.env_file import merged_environment, read_env_file
+from devstack.mage import mage_executable
+from devstack.paths import PROJECT_DIR, REPO_ROOT, stack_dir, stack_env_file
+from devstack.sample_data import ensure_trip_file
+from nyc_taxi.request import MonthRequest
+from nyc_taxi.schema import schema_for
+
+REPEATS = int(os.environ.get('BENCH_REPEATS', 3))
+YELLOW_ROWS = 1_369_765  # yellow_tripdata_2021-01.csv.gz
+GREEN_ROWS = 500_000
+YELLOW_MONTHS = [MonthRequest(taxi_type='yellow', year=2020, month=month) for month in (1, 2, 3, 4)]
+GREEN_MONTH = MonthRequest(taxi_type='green', year=2020, month=1)
+RESULTS = REPO_ROOT / 'benchmarks' / 'results.json'
+PLOT = REPO_ROOT / 'docs' / 'benchmark.png'
+BENCH_SCHEMA = 'bench'
+
+
+@dataclass
+class Row:
+    group: str
+    method: str
+    rows: int
+    wall_s: float
+    cpu_s: float
+    peak_process_rss_mb: float
+    peak_tree_rss_mb: float
+    step_s: float | None = None
+    runs: int = 1
+
+
+def median_of(runs: list[Measurement], group: str, method: str, rows: int) -> Row:
+    steps = [json.loads(line)['step_s'] for run in runs for line in run.stdout.splitlines()
+             if line.startswith('{"step_s"')]
+    return Row(group, method, rows, statistics.median(r.wall_s for r in runs), statistics.median(r.cpu_s for r in runs),
+               max(r.peak_process_rss_mb for r in runs), max(r.peak_tree_rss_mb for r in runs),
+               statistics.median(steps) if steps else None, len(runs))
+
+
+def repeat(action: Callable[[], Measurement], times: int = REPEATS) -> list[Measurement]:
+    return [action() for _ in range(times)]
+
+
+class Bench:
+    def __init__(self) -> None:
+        self.settings = merged_environment(os.environ, read_env_file(stack_env_file()))
+        if 'POSTGRES_PORT' not in self.settings:
+            raise SystemExit('No local stack settings: run `make up` first (make bench does)')
+        self.env = environment(**{**self.settings, 'POSTGRES_SCHEMA': BENCH_SCHEMA, 'BQ_DATASET': 'bench',
+                                  'PGPASSWORD': self.settings['POSTGRES_PASSWORD']})
+        self.mage_data = Path(tempfile.mkdtemp(prefix='bench_mage_'))
+        self.data_dir = stack_dir() / 'data'
+        self.rows: list[Row] = []
+
+    def file(self, request: MonthRequest) -> Path:
+        rows = GREEN_ROWS if request.taxi_type == 'green' else YELLOW_ROWS
+        return ensure_trip_file(self.data_dir, request, rows=rows, seed=2020)
+
+    def psql(self, sql: str) -> None:
+        measure(['psql', '-v', 'ON_ERROR_STOP=1', '-q', '-h', self.settings['POSTGRES_HOST'], '-p',
+                 self.settings['POSTGRES_PORT'], '-U', self.settings['POSTGRES_USER'], '-d',
+                 self.settings['POSTGRES_DBNAME'], '-c', sql], env=self.env)
+
+    def floor(self, request: MonthRequest) -> list[Measurement]:
+        """gunzip | psql \\copy into an empty table of the file's own columns: the machine's limit."""
+        table = f'{BENCH_SCHEMA}.floor_{request.taxi_type}'
+        columns = ', '.join(f'"{name}" {_floor_type(name, kind)}'
+                            for name, kind in schema_for(request.taxi_type).source_columns.items())
+        self.psql(f'CREATE SCHEMA IF NOT EXISTS {BENCH_SCHEMA}; DROP TABLE IF EXISTS {table}; '
+                  f'CREATE TABLE {table} ({columns})')
+        command = (f'gunzip -c {self.file(request)} | psql -v ON_ERROR_STOP=1 -q -h {self.settings["POSTGRES_HOST"]} '
+                   f'-p {self.settings["POSTGRES_PORT"]} -U {self.settings["POSTGRES_USER"]} '
+                   f'-d {self.settings["POSTGRES_DBNAME"]} -c "\\copy {table} FROM STDIN CSV HEADER"')
+        runs = []
+        for _ in range(REPEATS):
+            self.psql(f'TRUNCATE {table}')
+            runs.append(measure(command, env=self.env, shell=True))
+        return runs
+
+    def method(self, name: str, request: MonthRequest, *args: str) -> Measurement:
+        return measure(python_command('-m', 'benchmarks.methods', name, str(self.file(request)), *args), env=self.env)
+
+    def pipeline(self, request: MonthRequest) -> Measurement:
+        variables = json.dumps({'taxi_type': request.taxi_type, 'year': request.year, 'month': request.month})
+        return measure([mage_executable(), 'run', str(PROJECT_DIR), 'api_to_postgres', '--runtime-vars', variables],
+                       env={**self.env, 'MAGE_DATA_DIR': str(self.mage_data)})
+
+    def add(self, group: str, method: str, request: MonthRequest, runs: list[Measurement]) -> None:
+        rows = GREEN_ROWS if request.taxi_type == 'green' else YELLOW_ROWS
+        row = median_of(runs, group, method, rows)
+        self.rows.append(row)
+        print(f'{group:<22} {method:<34} wall {row.wall_s:7.2f} s  cpu {row.cpu_s:7.2f} s  '
+              f'peak {row.peak_process_rss_mb:6.0f} MB  step {row.step_s or 0:6.2f} s', flush=True)
+
+    def run(self) -> None:
+        yellow, *later_months = YELLOW_MONTHS
+        month = str(yellow.month_start)
+        for request in (*YELLOW_MONTHS, GREEN_MONTH):
+            self.file(request)
+
+        self.add('postgres yellow', 'floor: gunzip | psql \\copy', yellow, self.floor(yellow))
+        self.add('postgres yellow', 'stock Mage: read_csv + export', yellow,
+                 repeat(lambda: self.method('stock_mage', yellow, 'tpep', 'stock_yellow')))
+        self.add('postgres yellow', 'pandas to_sql, chunks of 100k', yellow,
+                 repeat(lambda: self.method('pandas_to_sql', yellow, 'tpep', 'to_sql_yellow')))
+        self.add('postgres yellow', 'ours: exporter step', yellow,
+                 repeat(lambda: self.method('ours_export', yellow, 'yellow', month)))
+        self.add('postgres yellow', 'ours: api_to_postgres (mage run)', yellow, repeat(lambda: self.pipeline(yellow)))
+
+        self.add('postgres green', 'floor: gunzip | psql \\copy', GREEN_MONTH, self.floor(GREEN_MONTH))
+        self.add('postgres green', 'stock Mage: read_csv + export', GREEN_MONTH,
+                 repeat(lambda: self.method('stock_mage', GREEN_MONTH, 'lpep', 'stock_green')))
+        self.add('postgres green', 'ours: api_to_postgres (mage run)', GREEN_MONTH,
+                 repeat(lambda: self.pipeline(GREEN_MONTH)))
+
+        # Scaling: months loaded as separate runs, one after the other.
+        scaling = [self.pipeline(request) for request in later_months]
+        first = next(row for row in self.rows if row.method == 'ours: api_to_postgres (mage run)')
+        for months in (2, 4):
+            runs = scaling[: months - 1]
+            self.rows.append(Row('scaling', f'{months} months, separate runs', YELLOW_ROWS * months,
+                                 first.wall_s + sum(r.wall_s for r in runs), first.cpu_s + sum(r.cpu_s for r in runs),
+                                 max([first.peak_process_rss_mb] + [r.peak_process_rss_mb for r in runs]),
+                                 max([first.peak_tree_rss_mb] + [r.peak_tree_rss_mb for r in runs])))
+            print(f'scaling {months} months: {self.rows[-1].wall_s:.1f} s, peak {self.rows[-1].peak_process_rss_mb:.0f} MB')
+
+        if self.settings.get('STORAGE_EMULATOR_HOST'):
+            self.add('gcs yellow', 'ours: write_to_dataset, replace month', yellow,
+                     repeat(lambda: self.method('gcs_partitioned', yellow, 'yellow', month)))
+            self.add('gcs yellow', 'per-day DataFrame.to_parquet loop', yellow,
+                     repeat(lambda: self.method('gcs_per_day_loop', yellow, 'yellow', month)))
+        if self.settings.get('BIGQUERY_EMULATOR_HOST'):
+            self.add('bigquery yellow', 'ours: staging load + MERGE', yellow,
+                     repeat(lambda: self.method('bigquery_ours', yellow, 'yellow', month)))
+            self.add('bigquery yellow', 'load_table_from_dataframe', yellow,
+                     repeat(lambda: self.method('bigquery_load_dataframe', yellow, 'yellow', month)))
+        self.psql(f'DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE')
+
+
+def _floor_type(name: str, kind) -> str:
+    from nyc_taxi.postgres import POSTGRES_TYPES
+
+    # The file writes these integer codes as "1.0", which BIGINT refuses.
+    if name in ('passenger_count', 'RatecodeID', 'payment_type', 'trip_type', 'VendorID'):
+        return 'DOUBLE PRECISION'
+    return POSTGRES_TYPES[kind]
+
+
+def markdown(rows: list[Row]) -> str:
+    floors = {row.group: row.wall_s for row in rows if row.method.startswith('floor')}
+    lines = ['| group | method | wall s | CPU s | peak RSS (largest process) MB | load step s | rows/s | × floor |',
+             '|---|---|---:|---:|---:|---:|---:|---:|']
+    for row in rows:
+        floor = floors.get(row.group)
+        ratio = f'{row.wall_s / floor:.1f}' if floor else ''
+        step = f'{row.step_s:.2f}' if row.step_s is not None else ''
+        lines.append(f'| {row.group} | {row.method} | {row.wall_s:.2f} | {row.cpu_s:.2f} | '
+                     f'{row.peak_process_rss_mb:.0f} | {step} | {row.rows / row.wall_s:,.0f} | {ratio} |')
+    return '\n'.join(lines)
+
+
+def plot(rows: list[Row], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    shown = [row for row in rows if row.group != 'scaling']
+    labels = [f'{row.group}\n{row.method}' for row in shown]
+    figure, (times, memory) = plt.subplots(1, 2, figsize=(15, 0.45 * len(shown) + 2), sharey=True)
+    positions = range(len(shown))
+    times.barh(positions, [row.wall_s for row in shown], color='tab:blue')
+    times.set_xscale('log')
+    times.set_xlabel('wall time, s (log scale, median)')
+    memory.barh(positions, [row.peak_process_rss_mb for row in shown], color='tab:orange')
+    memory.set_xlabel('peak RSS of the largest process, MB')
+    times.set_yticks(list(positions), labels, fontsize=8)
+    times.invert_yaxis()
+    figure.suptitle(f'Loading one NYC-taxi month ({YELLOW_ROWS:,} yellow / {GREEN_ROWS:,} green rows), '
+                    f'{os.cpu_count()} cores')
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=90)
+
+
+def update_readme(table: str) -> None:
+    readme = REPO_ROOT / 'README.md'
+    text = readme.read_text()
+    block = f'<!-- bench:start -->\n{table}\n<!-- bench:end -->'
+    if '<!-- bench:start -->' in text:
+        text = re.sub(r'<!-- bench:start -->.*?<!-- bench:end -->', lambda _: block, text, flags=re.S)
+        readme.write_text(text)
+
+
+def main() -> None:
+    bench = Bench()
+    bench.run()
+    RESULTS.write_text(json.dumps([asdict(row) for row in bench.rows], indent=2) + '\n')
+    table = markdown(bench.rows)
+    print(table)
+    plot(bench.rows, PLOT)
+    update_readme(table)
+    print(f'\nResults: {RESULTS}; plot: {PLOT}; README table updated. Machine: {os.cpu_count()} cores.')
+
+
+if __name__ == '__main__':
+    main()
