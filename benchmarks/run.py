@@ -16,7 +16,7 @@ from typing import Callable
 
 from benchmarks.measure import Measurement, environment, measure, python_command
 from devstack.env_file import merged_environment, read_env_file
-from devstack.mage import mage_executable
+from devstack.mage import MEMORY_SETTINGS, mage_executable
 from devstack.paths import PROJECT_DIR, REPO_ROOT, stack_dir, stack_env_file
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.request import MonthRequest
@@ -62,8 +62,9 @@ class Bench:
         self.settings = merged_environment(os.environ, read_env_file(stack_env_file()))
         if 'POSTGRES_PORT' not in self.settings:
             raise SystemExit('No local stack settings: run `make up` first (make bench does)')
-        self.env = environment(**{**self.settings, 'POSTGRES_SCHEMA': BENCH_SCHEMA, 'BQ_DATASET': 'bench',
-                                  'PGPASSWORD': self.settings['POSTGRES_PASSWORD']})
+        # The same process settings for every method: the comparison is of the code, not the allocator.
+        self.env = environment(**{**self.settings, **MEMORY_SETTINGS, 'POSTGRES_SCHEMA': BENCH_SCHEMA,
+                                  'BQ_DATASET': 'bench', 'PGPASSWORD': self.settings['POSTGRES_PASSWORD']})
         self.mage_data = Path(tempfile.mkdtemp(prefix='bench_mage_'))
         self.data_dir = stack_dir() / 'data'
         self.rows: list[Row] = []
@@ -111,6 +112,7 @@ class Bench:
     def run(self) -> None:
         yellow, *later_months = YELLOW_MONTHS
         month = str(yellow.month_start)
+        self.psql(f'DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE')
         for request in (*YELLOW_MONTHS, GREEN_MONTH):
             self.file(request)
 

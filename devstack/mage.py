@@ -20,19 +20,35 @@ def mage_executable() -> str:
     return str(Path(sys.executable).with_name('mage'))
 
 
-def run_pipeline(pipeline: str, variables: Mapping[str, Any], env: Mapping[str, str],
-                 mage_data_dir: Path, capture: bool = False, timeout_s: float | None = None,
-                 ) -> subprocess.CompletedProcess:
-    """`mage run magic-zoomcamp <pipeline> --runtime-vars <json>`; Mage's state goes to `mage_data_dir`."""
+def pipeline_command(pipeline: str, variables: Mapping[str, Any]) -> list[str]:
     command = [mage_executable(), 'run', str(PROJECT_DIR), pipeline]
     if variables:
         command += ['--runtime-vars', json.dumps(dict(variables))]
+    return command
+
+
+def pipeline_environment(env: Mapping[str, str], mage_data_dir: Path) -> dict[str, str]:
+    """`env` plus what every Mage run here gets; Mage's state goes to `mage_data_dir`."""
+    mage_data_dir.mkdir(parents=True, exist_ok=True)
     # Mage prints errors as rich tracebacks, wrapped at the terminal width; wide enough keeps an
     # error message (a URL, a key) on one line, to read and to search.
-    run_env = {'COLUMNS': '400', **MEMORY_SETTINGS, **env, 'MAGE_DATA_DIR': str(mage_data_dir)}
-    mage_data_dir.mkdir(parents=True, exist_ok=True)
-    return subprocess.run(command, env=run_env, cwd=PROJECT_DIR.parent, text=True, timeout=timeout_s,
-                          capture_output=capture)
+    return {'COLUMNS': '400', **MEMORY_SETTINGS, **env, 'MAGE_DATA_DIR': str(mage_data_dir)}
+
+
+def run_pipeline(pipeline: str, variables: Mapping[str, Any], env: Mapping[str, str],
+                 mage_data_dir: Path, capture: bool = False, timeout_s: float | None = None,
+                 ) -> subprocess.CompletedProcess:
+    """`mage run magic-zoomcamp <pipeline> --runtime-vars <json>`."""
+    return subprocess.run(pipeline_command(pipeline, variables), env=pipeline_environment(env, mage_data_dir),
+                          cwd=PROJECT_DIR.parent, text=True, timeout=timeout_s, capture_output=capture)
+
+
+def start_pipeline(pipeline: str, variables: Mapping[str, Any], env: Mapping[str, str],
+                   mage_data_dir: Path) -> subprocess.Popen:
+    """The same as run_pipeline, in the background, in its own process group, output on a pipe."""
+    return subprocess.Popen(pipeline_command(pipeline, variables), env=pipeline_environment(env, mage_data_dir),
+                            cwd=PROJECT_DIR.parent, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
 
 
 def environment_with(settings: Mapping[str, str]) -> dict[str, str]:

@@ -67,7 +67,7 @@ def _arrow_read_types(schema: TripFileSchema) -> dict[str, pa.DataType]:
 
 
 def _read_table(path: Path, schema: TripFileSchema, source: str,
-                column_types: dict[str, pa.DataType] | None = None) -> pa.Table:
+                column_types: dict[str, pa.DataType] | None = None, use_threads: bool = True) -> pa.Table:
     column_types = column_types or _arrow_read_types(schema)
     bad_rows: list[csv.InvalidRow] = []
 
@@ -79,6 +79,7 @@ def _read_table(path: Path, schema: TripFileSchema, source: str,
         with pa.input_stream(str(path), compression='gzip') as stream:
             return csv.read_csv(
                 stream,
+                read_options=csv.ReadOptions(use_threads=use_threads),
                 parse_options=csv.ParseOptions(invalid_row_handler=remember_bad_row),
                 convert_options=csv.ConvertOptions(
                     column_types=column_types,
@@ -92,6 +93,9 @@ def _read_table(path: Path, schema: TripFileSchema, source: str,
     except pa.ArrowInvalid as error:
         if bad_rows:
             row = bad_rows[0]
+            if row.number is None and use_threads:
+                # Only a single-threaded read numbers the rows: read again to say which line.
+                return _read_table(path, schema, source, column_types, use_threads=False)
             where = f'line {row.number}' if row.number is not None else 'a row'
             raise TripFileError(
                 f'{source}, {where}: expected {row.expected_columns} fields, found {row.actual_columns}: '

@@ -27,6 +27,14 @@ POSTGRES_TYPES: dict[pa.DataType, str] = {
     pa.date32(): 'DATE',
 }
 
+_INFORMATION_SCHEMA_NAMES = {
+    'SMALLINT': 'smallint',
+    'DOUBLE PRECISION': 'double precision',
+    'TEXT': 'text',
+    'TIMESTAMP': 'timestamp without time zone',
+    'DATE': 'date',
+}
+
 # io_config.yaml key -> settings field; each key is filled from the environment variable of the same name.
 _IO_CONFIG_KEYS = {
     'POSTGRES_HOST': 'host',
@@ -109,9 +117,11 @@ def replace_month(
     The table is partitioned by LIST (source_month), one partition per monthly source file, so a
     file's trips that fall outside their month still belong to it. The new rows are COPYed into a
     fresh table that then takes the old partition's place, all in one transaction under an
-    advisory lock for (table, month): readers see the old month or the new one, never both or
-    neither; a failure anywhere leaves the table exactly as it was; concurrent runs of the same
-    month queue instead of interleaving. Schema and table are created when missing.
+    advisory lock on the table, taken before anything else: readers see the old month or the new
+    one, never both or neither; a failure anywhere leaves the table exactly as it was; concurrent
+    writers of the table (the same month from a trigger and a backfill, or two months racing to
+    create the schema) take turns instead of interleaving or failing. Schema and table are created
+    when missing.
     """
     db_schema = checked_identifier(db_schema, 'schema name')
     table = checked_identifier(table, 'table name')
@@ -129,11 +139,11 @@ def replace_month(
     try:
         with connection:
             with connection.cursor() as cursor:
+                cursor.execute(sql.SQL('SELECT pg_advisory_xact_lock(hashtext({}))').format(
+                    sql.Literal(f'{db_schema}.{table}')))
                 cursor.execute(sql.SQL('CREATE SCHEMA IF NOT EXISTS {}').format(sql.Identifier(db_schema)))
-                cursor.execute(sql.SQL('SELECT pg_advisory_xact_lock(hashtext({}), {})').format(
-                    sql.Literal(f'{db_schema}.{table}'), sql.Literal(month.year * 100 + month.month)))
                 cursor.execute(_create_table_sql(target, columns))
-                _check_table_shape(cursor, db_schema, table, [*columns, SOURCE_MONTH])
+                _check_table_shape(cursor, db_schema, table, _expected_columns(columns))
                 cursor.execute(sql.SQL('CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS)').format(staging, target))
                 cursor.execute(sql.SQL(
                     'ALTER TABLE {staging} ALTER COLUMN {month_column} SET DEFAULT {month}, '
@@ -166,20 +176,29 @@ def _create_table_sql(target: sql.Identifier, columns: Mapping[str, pa.DataType]
         target, sql.SQL(', ').join(definitions), sql.Identifier(SOURCE_MONTH))
 
 
+def _expected_columns(columns: Mapping[str, pa.DataType]) -> list[tuple[str, str]]:
+    """(name, information_schema data_type) of every column the writer creates."""
+    return [(name, _INFORMATION_SCHEMA_NAMES[POSTGRES_TYPES[kind]]) for name, kind in columns.items()] + [
+        (SOURCE_MONTH, 'date')]
+
+
 def _check_table_shape(cursor: psycopg2.extensions.cursor, db_schema: str, table: str,
-                       expected_columns: list[str]) -> None:
+                       expected_columns: list[tuple[str, str]]) -> None:
+    """Refuses a table with other columns or types: binary COPY needs every type to match exactly."""
     cursor.execute(
         'SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace '
         'WHERE n.nspname = %s AND c.relname = %s', (db_schema, table))
     (kind,) = cursor.fetchone()
     cursor.execute(
-        'SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s '
-        'ORDER BY ordinal_position', (db_schema, table))
-    actual_columns = [name for (name,) in cursor.fetchall()]
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND '
+        'table_name = %s ORDER BY ordinal_position', (db_schema, table))
+    actual_columns = [tuple(row) for row in cursor.fetchall()]
     if kind != 'p' or actual_columns != expected_columns:
+        differences = [f'{name} {kind}' for name, kind in actual_columns if (name, kind) not in expected_columns]
+        wanted = [f'{name} {kind}' for name, kind in expected_columns if (name, kind) not in actual_columns]
         raise PostgresError(
-            f'{db_schema}.{table} exists but is not the table this pipeline writes (partitioned by '
-            f'{SOURCE_MONTH}, columns {", ".join(expected_columns)}; found columns {", ".join(actual_columns)}'
-            f'{"" if kind == "p" else ", not partitioned"}). Drop or rename it, or set POSTGRES_SCHEMA to '
-            'another schema.'
+            f'{db_schema}.{table} exists but is not the table this pipeline writes (it has '
+            f'{", ".join(differences) or "the columns in another order"}'
+            f'{"; needs " + ", ".join(wanted) if wanted else ""}{"" if kind == "p" else "; not partitioned by " + SOURCE_MONTH}).'
+            ' Drop or rename it, or set POSTGRES_SCHEMA to another schema.'
         )

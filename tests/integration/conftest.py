@@ -18,7 +18,7 @@ import pytest
 from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
                                 start_gcs_emulator)
 from devstack.http_server import base_url, start_file_server
-from devstack.mage import environment_with, run_pipeline
+from devstack.mage import environment_with, run_pipeline, start_pipeline
 from devstack.paths import REPO_ROOT
 from devstack.postgres_cluster import PostgresCluster
 from devstack.processes import free_port, stop_process_group
@@ -97,6 +97,18 @@ def mage_run(stack_settings: dict[str, str], mage_data_dir: Path) -> MageRun:
         return result
 
     return run
+
+
+@pytest.fixture(scope='session')
+def mage_start(stack_settings: dict[str, str], mage_data_dir: Path) -> Callable[..., subprocess.Popen]:
+    """Starts a pipeline with `mage run` in the background (its own process group); returns the Popen."""
+
+    def start(pipeline: str, variables: Mapping[str, Any] | None = None, own_mage_data: Path | None = None,
+              **overrides: str) -> subprocess.Popen:
+        return start_pipeline(pipeline, variables or {}, environment_with({**stack_settings, **overrides}),
+                              own_mage_data or mage_data_dir)
+
+    return start
 
 
 @pytest.fixture(scope='session')

@@ -132,3 +132,14 @@ def test_unset_setting_is_named(mage_run, db):
     assert result.returncode != 0
     assert 'POSTGRES_HOST' in result.output
     assert not table_exists(db, 'unset', 'yellow_taxi_trips')
+
+
+def test_a_table_of_another_shape_is_refused_by_name_and_left_alone(mage_run, db):
+    query(db, 'CREATE SCHEMA IF NOT EXISTS shapes; DROP TABLE IF EXISTS shapes.yellow_taxi_trips; '
+              'CREATE TABLE shapes.yellow_taxi_trips (vendor_id bigint, note text); '
+              "INSERT INTO shapes.yellow_taxi_trips VALUES (1, 'keep me'); SELECT 1")
+    result = mage_run('api_to_postgres', month_vars(YELLOW_JAN), POSTGRES_SCHEMA='shapes')
+    assert result.returncode != 0
+    assert 'shapes.yellow_taxi_trips exists but is not the table this pipeline writes' in result.output
+    assert 'vendor_id bigint' in result.output and 'not partitioned' in result.output
+    assert query(db, 'SELECT * FROM shapes.yellow_taxi_trips') == [(1, 'keep me')]

@@ -78,7 +78,7 @@ def test_fractional_code_names_line_and_column(tmp_path):
 
 
 def test_row_with_missing_fields_is_named(tmp_path):
-    with pytest.raises(TripFileError, match=r'expected 18 fields, found 17'):
+    with pytest.raises(TripFileError, match=r'line 3: expected 18 fields, found 17'):
         read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, ROW, ROW.rsplit(',', 1)[0]), YELLOW)
 
 

@@ -1,0 +1,166 @@
+"""Crashes, outages and races against the real stack: the targets end up exactly right or untouched."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import psycopg2
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+import pytest
+
+from devstack.emulators import LOCAL_BUCKET
+from devstack.sample_data import ensure_trip_file
+from nyc_taxi.bigquery import BigQuerySettings
+from nyc_taxi.gcs_reader import read_date_range
+from nyc_taxi.request import MonthRequest
+from tests.integration.expected import month_vars, transformed
+from tests.integration.pg import month_fingerprint, query
+
+pytestmark = pytest.mark.integration
+
+# Big enough that the COPY lasts long enough to be interrupted, small enough to stay quick.
+LARGE = MonthRequest(taxi_type='yellow', year=2021, month=8)
+LARGE_ROWS = 300_000
+SMALL_JAN = MonthRequest(taxi_type='yellow', year=2021, month=1)
+
+
+@pytest.fixture(scope='module')
+def large_month(trip_data_dir: Path) -> MonthRequest:
+    ensure_trip_file(trip_data_dir, LARGE, rows=LARGE_ROWS)
+    return LARGE
+
+
+def wait_until(condition, timeout_s: float = 60, every_s: float = 0.01) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every_s)
+    raise TimeoutError('condition not met')
+
+
+def copy_in_progress(connection) -> bool:
+    return query(connection, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'magic-zoomcamp' "
+                             "AND query LIKE 'COPY%%'")[0][0] > 0
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str]:
+    output, _ = process.communicate(timeout=300)
+    return process.returncode, output
+
+
+def test_postgres_stopped_mid_copy_then_restarted_keeps_the_old_month_and_a_rerun_completes(
+        large_month, mage_run, mage_start, db, postgres_cluster, trip_data_dir):
+    schema = 'crash_stop'
+    assert mage_run('api_to_postgres', month_vars(SMALL_JAN), POSTGRES_SCHEMA=schema).returncode == 0
+    before = month_fingerprint(db, schema, 'yellow_taxi_trips', SMALL_JAN.month_start)
+    watcher = psycopg2.connect(**_dsn(postgres_cluster))
+    watcher.autocommit = True
+
+    process = mage_start('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
+    wait_until(lambda: copy_in_progress(watcher))
+    postgres_cluster.stop(mode='immediate')
+    code, output = finish(process)
+    postgres_cluster.start()
+
+    assert code != 0
+    assert 'failed, the table is unchanged' in output or 'server closed the connection' in output, output[-3000:]
+    with psycopg2.connect(**_dsn(postgres_cluster)) as connection:
+        connection.autocommit = True
+        assert month_fingerprint(connection, schema, 'yellow_taxi_trips', SMALL_JAN.month_start) == before
+        assert query(connection, f'SELECT count(*) FROM {schema}.yellow_taxi_trips WHERE source_month = %s',
+                     (large_month.month_start,)) == [(0,)]
+    result = mage_run('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
+    assert result.returncode == 0, result.output[-3000:]
+    with psycopg2.connect(**_dsn(postgres_cluster)) as connection:
+        count, _ = month_fingerprint(connection, schema, 'yellow_taxi_trips', large_month.month_start)
+    assert count == len(transformed(trip_data_dir, large_month))
+
+
+def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(
+        large_month, mage_run, mage_start, db, trip_data_dir):
+    schema = 'crash_kill'
+    process = mage_start('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
+    wait_until(lambda: copy_in_progress(db))
+    kill_group(process)
+    # The server notices the dead client and rolls its transaction back.
+    wait_until(lambda: not copy_in_progress(db), timeout_s=30, every_s=0.1)
+    assert query(db, "SELECT count(*) FROM pg_tables WHERE schemaname = %s", (schema,)) in ([(0,)], [(1,)])
+    assert query(db, "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename LIKE '%%_loading'",
+                 (schema,)) == [(0,)]
+
+    result = mage_run('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
+    assert result.returncode == 0, result.output[-3000:]
+    count, _ = month_fingerprint(db, schema, 'yellow_taxi_trips', large_month.month_start)
+    assert count == len(transformed(trip_data_dir, large_month))
+
+
+def test_two_runs_of_the_same_month_at_once_load_it_once(large_month, mage_start, db, trip_data_dir, tmp_path):
+    schema = 'race'
+    # Each run its own Mage state, as a trigger's and a backfill's runs have their own partitions.
+    first = mage_start('api_to_postgres', month_vars(large_month), tmp_path / 'first', POSTGRES_SCHEMA=schema)
+    second = mage_start('api_to_postgres', month_vars(large_month), tmp_path / 'second', POSTGRES_SCHEMA=schema)
+    results = [finish(first), finish(second)]
+    assert [code for code, _ in results] == [0, 0], [output[-2000:] for _, output in results]
+    count, _ = month_fingerprint(db, schema, 'yellow_taxi_trips', large_month.month_start)
+    assert count == len(transformed(trip_data_dir, large_month))
+    assert query(db, f'SELECT count(*) FROM {schema}.yellow_taxi_trips') == [(count,)]
+
+
+def _kill_after_transform(process: subprocess.Popen, delay_s: float) -> None:
+    """SIGKILLs the run `delay_s` after its transform finished, while its exporters write."""
+    def watch() -> None:
+        for line in process.stdout:
+            if 'transform_taxi_data:' in line:
+                time.sleep(delay_s)
+                kill_group(process)
+                return
+    threading.Thread(target=watch, daemon=True).start()
+    process.wait(timeout=300)
+
+
+def gcs_month_state(filesystem: pafs.FileSystem) -> dict[str, int]:
+    infos = filesystem.get_file_info(pafs.FileSelector(f'{LOCAL_BUCKET}/nyc_taxi_data/yellow', recursive=True,
+                                                       allow_not_found=True))
+    return {info.path: info.size for info in infos
+            if info.type == pafs.FileType.File and 'yellow_tripdata_2021-08-' in info.path}
+
+
+@pytest.mark.parametrize('delay_s', [0.0, 0.4, 1.0])
+def test_sigkill_during_gcs_and_bigquery_exports_then_rerun_converges(
+        large_month, mage_run, mage_start, gcs_filesystem, bigquery_emulator, trip_data_dir, delay_s):
+    dataset = 'crash_kill'
+    august = {'start_date': '2021-08-01', 'end_date': '2021-08-31'}
+    _kill_after_transform(mage_start('api_to_gcs', month_vars(large_month)), delay_s)
+    assert mage_run('api_to_gcs', month_vars(large_month)).returncode == 0
+    files = gcs_month_state(gcs_filesystem)
+    rows = sum(pq.ParquetFile(gcs_filesystem.open_input_file(path)).metadata.num_rows for path in files)
+    assert rows == len(transformed(trip_data_dir, large_month))
+    assert mage_run('api_to_gcs', month_vars(large_month)).returncode == 0
+    assert gcs_month_state(gcs_filesystem) == files
+
+    _kill_after_transform(mage_start('gcs_to_bigquery', august, BQ_DATASET=dataset), delay_s)
+    assert mage_run('gcs_to_bigquery', august, BQ_DATASET=dataset).returncode == 0
+    bq = BigQuerySettings.from_io_config(bigquery_emulator).client()
+    in_bigquery = Counter(dict(bq.query(f'SELECT tpep_pickup_date, count(*) FROM `local-project.{dataset}.'
+                                        'yellow_taxi_trips` GROUP BY 1').result()))
+    in_gcs = Counter(read_date_range(gcs_filesystem, LOCAL_BUCKET, 'yellow', date(2021, 8, 1), date(2021, 8, 31))
+                     .column('tpep_pickup_date').to_pylist())
+    assert in_bigquery == in_gcs
+
+
+def _dsn(cluster) -> dict:
+    return dict(host='127.0.0.1', port=cluster.port, user=cluster.user, password=cluster.password,
+                dbname=cluster.dbname)
