@@ -109,10 +109,13 @@ class Bench:
         print(f'{group:<22} {method:<34} wall {row.wall_s:7.2f} s  cpu {row.cpu_s:7.2f} s  '
               f'peak {row.peak_process_rss_mb:6.0f} MB  step {row.step_s or 0:6.2f} s', flush=True)
 
-    def run(self) -> None:
+    def run(self, only: set[str]) -> None:
         yellow, *later_months = YELLOW_MONTHS
         month = str(yellow.month_start)
         self.psql(f'DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE')
+        if only and 'postgres' not in only:
+            return self._cloud(yellow, month, only)
+
         for request in (*YELLOW_MONTHS, GREEN_MONTH):
             self.file(request)
 
@@ -142,17 +145,20 @@ class Bench:
                                  max([first.peak_tree_rss_mb] + [r.peak_tree_rss_mb for r in runs])))
             print(f'scaling {months} months: {self.rows[-1].wall_s:.1f} s, peak {self.rows[-1].peak_process_rss_mb:.0f} MB')
 
-        if self.settings.get('STORAGE_EMULATOR_HOST'):
+        self._cloud(yellow, month, only)
+        self.psql(f'DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE')
+
+    def _cloud(self, yellow: MonthRequest, month: str, only: set[str]) -> None:
+        if self.settings.get('STORAGE_EMULATOR_HOST') and (not only or 'gcs' in only):
             self.add('gcs yellow', 'ours: write_to_dataset, replace month', yellow,
                      repeat(lambda: self.method('gcs_partitioned', yellow, 'yellow', month)))
             self.add('gcs yellow', 'per-day DataFrame.to_parquet loop', yellow,
                      repeat(lambda: self.method('gcs_per_day_loop', yellow, 'yellow', month)))
-        if self.settings.get('BIGQUERY_EMULATOR_HOST'):
+        if self.settings.get('BIGQUERY_EMULATOR_HOST') and (not only or 'bigquery' in only):
             self.add('bigquery yellow', 'ours: staging load + MERGE', yellow,
                      repeat(lambda: self.method('bigquery_ours', yellow, 'yellow', month)))
             self.add('bigquery yellow', 'load_table_from_dataframe', yellow,
                      repeat(lambda: self.method('bigquery_load_dataframe', yellow, 'yellow', month)))
-        self.psql(f'DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE')
 
 
 def _floor_type(name: str, kind) -> str:
@@ -172,7 +178,9 @@ def markdown(rows: list[Row]) -> str:
         floor = floors.get(row.group)
         ratio = f'{row.wall_s / floor:.1f}' if floor else ''
         step = f'{row.step_s:.2f}' if row.step_s is not None else ''
-        lines.append(f'| {row.group} | {row.method} | {row.wall_s:.2f} | {row.cpu_s:.2f} | '
+        cpu = f'{row.cpu_s:.2f}' if row.cpu_s else ''
+        method = row.method.replace('|', '\\|')
+        lines.append(f'| {row.group} | {method} | {row.wall_s:.2f} | {cpu} | '
                      f'{row.peak_process_rss_mb:.0f} | {step} | {row.rows / row.wall_s:,.0f} | {ratio} |')
     return '\n'.join(lines)
 
@@ -211,12 +219,21 @@ def update_readme(table: str) -> None:
 
 
 def main() -> None:
-    bench = Bench()
-    bench.run()
-    RESULTS.write_text(json.dumps([asdict(row) for row in bench.rows], indent=2) + '\n')
-    table = markdown(bench.rows)
+    """BENCH_ONLY=gcs,bigquery re-measures those groups and keeps the others from results.json;
+    BENCH_ONLY=report only redraws the table and the plot from it."""
+    only = {group for group in os.environ.get('BENCH_ONLY', '').split(',') if group}
+    rows = []
+    if only != {'report'}:
+        bench = Bench()
+        bench.run(only)
+        rows = bench.rows
+    if only and RESULTS.exists():
+        measured = {row.group for row in rows}
+        rows = [Row(**row) for row in json.loads(RESULTS.read_text()) if row['group'] not in measured] + rows
+    RESULTS.write_text(json.dumps([asdict(row) for row in rows], indent=2) + '\n')
+    table = markdown(rows)
     print(table)
-    plot(bench.rows, PLOT)
+    plot(rows, PLOT)
     update_readme(table)
     print(f'\nResults: {RESULTS}; plot: {PLOT}; README table updated. Machine: {os.cpu_count()} cores.')
 

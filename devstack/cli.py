@@ -1,11 +1,10 @@
-"""`python -m devstack up|down|env|sample|pipeline|summary`: the local stack behind the Makefile."""
+"""`python -m devstack up|down|env|sample|pipeline|backfill|summary`: the local stack behind the Makefile."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
-
 from pathlib import Path
 from typing import Callable
 

@@ -143,3 +143,16 @@ def test_a_table_of_another_shape_is_refused_by_name_and_left_alone(mage_run, db
     assert 'shapes.yellow_taxi_trips exists but is not the table this pipeline writes' in result.output
     assert 'vendor_id bigint' in result.output and 'not partitioned' in result.output
     assert query(db, 'SELECT * FROM shapes.yellow_taxi_trips') == [(1, 'keep me')]
+
+
+@pytest.mark.parametrize('variables, overrides, named', [
+    ({'taxi_type': 'yellow; DROP TABLE x'}, {}, 'taxi_type'),
+    ({'month': '1; DROP TABLE x'}, {}, 'month'),
+    ({}, {'POSTGRES_SCHEMA': 'magic; DROP SCHEMA public CASCADE --'}, 'POSTGRES_SCHEMA'),
+])
+def test_injection_attempts_are_refused_before_any_sql(mage_run, db, variables, overrides, named):
+    schemas_before = query(db, 'SELECT nspname FROM pg_namespace ORDER BY 1')
+    result = mage_run('api_to_postgres', {**month_vars(YELLOW_JAN), **variables}, **overrides)
+    assert result.returncode != 0
+    assert named in result.output and ('Invalid pipeline variables' in result.output or 'must match' in result.output)
+    assert query(db, 'SELECT nspname FROM pg_namespace ORDER BY 1') == schemas_before
