@@ -144,10 +144,16 @@ def summary(args: argparse.Namespace) -> None:
               'api_to_gcs': lambda: summarize_gcs_month(request, settings, report, execution_day(variables)),
               'gcs_to_bigquery': lambda: summarize_bigquery_range(request.taxi_type, *run_dates(variables), settings)}
     failed = False
+    texts = []
     for pipeline_name in args.pipelines.split(','):
         ok, text = checks[pipeline_name]()
         print(text)
+        texts.append(text)
         failed |= not ok
+    if args.report:
+        from devstack.report import write_report
+
+        print(f'Report: {write_report(request, settings, texts, Path(args.report))}')
     if failed:
         sys.exit(1)
 
@@ -180,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     command = commands.add_parser('summary', help='compare what pipelines wrote for a month with its source file')
     command.add_argument('vars', nargs='?', default='')
     command.add_argument('--pipelines', default='api_to_postgres', help='comma-separated: api_to_postgres,api_to_gcs,gcs_to_bigquery')
+    command.add_argument('--report', default='', help='also write DIR/last_run.html with charts')
     command.set_defaults(func=summary)
     args = parser.parse_args(argv)
     args.func(args)
