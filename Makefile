@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test bench venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test bench ui venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 
@@ -59,6 +59,10 @@ down:
 
 pipeline: venv
 	$(STACK) pipeline $(NAME) '$(VARS)'
+
+# The Mage UI at http://127.0.0.1:6789 against the local stack; Ctrl-C stops Mage, `make down` the stack.
+ui: venv up
+	$(STACK) ui
 
 # e.g. make backfill NAME=gcs_to_bigquery START=2021-01-02 END=2021-01-08 VARS='{"taxi_type": "yellow"}'
 backfill: venv

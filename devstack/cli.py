@@ -131,6 +131,18 @@ def backfill(args: argparse.Namespace) -> None:
         sys.exit(f'Backfill of {args.pipeline} had failed runs; see the logs under {stack_dir() / "mage_data"}')
 
 
+def ui(args: argparse.Namespace) -> None:
+    """`mage start` on 127.0.0.1:6789 with the stack's settings; Ctrl-C stops it."""
+    from devstack.mage import MEMORY_SETTINGS, mage_executable
+
+    env = {'COLUMNS': '400', **MEMORY_SETTINGS, **_settings(), 'MAGE_DATA_DIR': str(stack_dir() / 'mage_data')}
+    print(f'Mage UI on http://127.0.0.1:{args.port} (login admin@admin.com / admin unless DEFAULT_OWNER_* say '
+          'otherwise; REQUIRE_USER_AUTHENTICATION=0 turns the login off). Ctrl-C stops it.', flush=True)
+    os.chdir(PROJECT_DIR.parent)
+    os.execvpe(mage_executable(), [mage_executable(), 'start', PROJECT_DIR.name, '--host', '127.0.0.1',
+                                   '--port', str(args.port)], env)
+
+
 def summary(args: argparse.Namespace) -> None:
     from devstack.summary import (source_report, summarize_bigquery_range, summarize_gcs_month,
                                   summarize_postgres_month)
@@ -177,6 +189,9 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument('name')
     command.add_argument('vars', nargs='?', default='')
     command.set_defaults(func=pipeline)
+    command = commands.add_parser('ui', help='start the Mage UI against the stack (foreground)')
+    command.add_argument('--port', type=int, default=6789)
+    command.set_defaults(func=ui)
     command = commands.add_parser('backfill', help="run a daily backfill through Mage's scheduler")
     command.add_argument('pipeline')
     command.add_argument('start', help='first execution date, e.g. 2021-01-02')
