@@ -18,6 +18,7 @@ import pytest
 from devstack.emulators import LOCAL_BUCKET
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.bigquery import BigQuerySettings
+from nyc_taxi.gcs import GcsSettings
 from nyc_taxi.gcs_reader import read_date_range
 from nyc_taxi.request import MonthRequest
 from tests.integration.expected import month_vars, transformed
@@ -164,3 +165,39 @@ def test_sigkill_during_gcs_and_bigquery_exports_then_rerun_converges(
 def _dsn(cluster) -> dict:
     return dict(host='127.0.0.1', port=cluster.port, user=cluster.user, password=cluster.password,
                 dbname=cluster.dbname)
+
+
+def test_emulators_restarted_give_a_clear_error_then_a_clean_rerun(mage_run, tmp_path):
+    """Emulators of our own, restarted on the same ports (in memory: they come back empty)."""
+    from devstack.emulators import bigquery_settings, gcs_settings, start_bigquery_emulator, start_gcs_emulator
+    from devstack.processes import free_port, stop_process_group
+
+    gcs_port, bigquery_port = free_port(), free_port()
+    settings = {**gcs_settings(gcs_port), **bigquery_settings(bigquery_port), 'GCS_RETRY_SECONDS': '2',
+                'BQ_RETRY_SECONDS': '2', 'BQ_DATASET': 'restarts'}
+
+    def start_both() -> list[int]:
+        return [start_gcs_emulator(gcs_port, LOCAL_BUCKET, tmp_path / 'gcs.log'),
+                start_bigquery_emulator(bigquery_port, free_port(), tmp_path, tmp_path / 'bigquery.log')]
+
+    january = {'start_date': '2021-01-01', 'end_date': '2021-01-31'}
+    pids = start_both()
+    assert mage_run('api_to_gcs', month_vars(SMALL_JAN), **settings).returncode == 0
+    for pid in pids:
+        stop_process_group(pid)
+
+    result = mage_run('gcs_to_bigquery', january, **settings)
+    assert result.returncode != 0 and 'Cannot reach gs://nyc-taxi-local' in result.output, result.output[-2000:]
+
+    pids = start_both()
+    try:
+        assert mage_run('api_to_gcs', month_vars(SMALL_JAN), **settings).returncode == 0
+        result = mage_run('gcs_to_bigquery', january, **settings)
+        assert result.returncode == 0, result.output[-2000:]
+        bq = BigQuerySettings.from_io_config(settings).client()
+        rows = list(bq.query('SELECT count(*) FROM `local-project.restarts.yellow_taxi_trips`').result())[0][0]
+        filesystem = GcsSettings.from_io_config(settings).filesystem()
+        assert rows == read_date_range(filesystem, LOCAL_BUCKET, 'yellow', date(2021, 1, 1), date(2021, 1, 31)).num_rows
+    finally:
+        for pid in pids:
+            stop_process_group(pid)
