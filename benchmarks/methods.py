@@ -77,7 +77,8 @@ def pandas_to_sql(path: Path, prefix: str, table: str) -> None:
 
 def ours_export(path: Path, taxi_type: str, month: str) -> None:
     from nyc_taxi.parse import read_trip_file
-    from nyc_taxi.postgres import PostgresSettings, replace_month, trips_table_name
+    from nyc_taxi.identifiers import trips_table_name
+    from nyc_taxi.postgres import PostgresSettings, replace_month
     from nyc_taxi.schema import schema_for
     from nyc_taxi.transform import clean_trips
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
-from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings, trips_table_name
+from nyc_taxi.identifiers import trips_table_name
+from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings
 from nyc_taxi.request import MonthRequest
 from nyc_taxi.schema import schema_for
 

@@ -14,7 +14,8 @@ from nyc_taxi.gcs import GcsSettings
 from nyc_taxi.gcs_reader import read_date_range, read_month_object
 from nyc_taxi.load import load_month
 from nyc_taxi.parquet_exports import daily_object_key, month_object_key, partitioned_root
-from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings, trips_table_name
+from nyc_taxi.identifiers import trips_table_name
+from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings
 from nyc_taxi.request import MonthRequest, base_url_from_env
 from nyc_taxi.schema import schema_for
 from nyc_taxi.transform import TransformReport, clean_trips

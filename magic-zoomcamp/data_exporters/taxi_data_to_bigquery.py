@@ -4,9 +4,9 @@ from mage_ai.settings.repo import get_repo_path
 from nyc_taxi.arrow import clean_table
 from nyc_taxi.bigquery import BigQuerySettings, replace_dates
 from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE
+from nyc_taxi.identifiers import trips_table_name
 from nyc_taxi.io_config import load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.postgres import trips_table_name
 from nyc_taxi.request import month_request_from_kwargs
 from nyc_taxi.run_dates import run_dates
 from nyc_taxi.schema import schema_for

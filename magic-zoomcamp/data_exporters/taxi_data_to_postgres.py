@@ -3,9 +3,10 @@ from contextlib import closing
 import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
+from nyc_taxi.identifiers import trips_table_name
 from nyc_taxi.io_config import DEFAULT_POSTGRES_PROFILE, load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.postgres import PostgresSettings, replace_month, trips_table_name
+from nyc_taxi.postgres import PostgresSettings, replace_month
 from nyc_taxi.request import month_request_from_kwargs
 from nyc_taxi.schema import schema_of
 

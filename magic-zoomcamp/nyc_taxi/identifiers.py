@@ -14,3 +14,8 @@ def checked_identifier(name: str, what: str) -> str:
             f'characters), got {name!r}'
         )
     return name
+
+
+def trips_table_name(taxi_type: str) -> str:
+    """The table every target names after the taxi type: {taxi_type}_taxi_trips."""
+    return checked_identifier(f'{taxi_type}_taxi_trips', 'table name')

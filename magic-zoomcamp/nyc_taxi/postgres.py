@@ -100,10 +100,6 @@ class PostgresSettings(BaseModel):
             ) from error
 
 
-def trips_table_name(taxi_type: str) -> str:
-    return checked_identifier(f'{taxi_type}_taxi_trips', 'table name')
-
-
 def replace_month(
     connection: psycopg2.extensions.connection,
     trips: pd.DataFrame,
