@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test bench ui venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test browser bench ui venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 
@@ -21,8 +21,14 @@ run: venv up
 	$(STACK) pipeline gcs_to_bigquery '$(DEMO_VARS)'
 	$(STACK) summary --pipelines api_to_postgres,api_to_gcs,gcs_to_bigquery --report reports '$(DEMO_VARS)'
 
-test: venv
+test: venv browser
 	$(VENV_PY) -m pytest
+
+# Debian's Chromium for tests/e2e, where the machine lets us install it; without it those tests skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
+		|| echo "Chromium not installed (needs apt-get as root): the browser tests will be skipped"
+
 
 # Not a test: measures every load method on full-size generated months (see README, Performance).
 bench: venv up
