@@ -1,7 +1,6 @@
 """Wall time, CPU time and peak memory of a command and every process it starts."""
 from __future__ import annotations
 
-import os
 import resource
 import subprocess
 import threading
@@ -74,7 +73,3 @@ def python_command(*args: str) -> list[str]:
     import sys
 
     return [sys.executable, *args]
-
-
-def environment(**overrides: str) -> dict[str, str]:
-    return {**os.environ, **overrides}

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from benchmarks.measure import Measurement, environment, measure, python_command
+from benchmarks.measure import Measurement, measure, python_command
 from devstack.env_file import merged_environment, read_env_file
-from devstack.mage import MEMORY_SETTINGS, mage_executable
+from devstack.mage import MEMORY_SETTINGS, environment_with, mage_executable
 from devstack.paths import PROJECT_DIR, REPO_ROOT, stack_dir, stack_env_file
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.request import MonthRequest
@@ -63,8 +63,8 @@ class Bench:
         if 'POSTGRES_PORT' not in self.settings:
             raise SystemExit('No local stack settings: run `make up` first (make bench does)')
         # The same process settings for every method: the comparison is of the code, not the allocator.
-        self.env = environment(**{**self.settings, **MEMORY_SETTINGS, 'POSTGRES_SCHEMA': BENCH_SCHEMA,
-                                  'BQ_DATASET': 'bench', 'PGPASSWORD': self.settings['POSTGRES_PASSWORD']})
+        self.env = environment_with({**self.settings, **MEMORY_SETTINGS, 'POSTGRES_SCHEMA': BENCH_SCHEMA,
+                                     'BQ_DATASET': 'bench', 'PGPASSWORD': self.settings['POSTGRES_PASSWORD']})
         self.mage_data = Path(tempfile.mkdtemp(prefix='bench_mage_'))
         self.data_dir = stack_dir() / 'data'
         self.rows: list[Row] = []

@@ -59,7 +59,7 @@ def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], repo
     schema = schema_for(request.taxi_type)
     month_files = [info for info in filesystem.get_file_info(
         pafs.FileSelector(partitioned_root(gcs.bucket, request.taxi_type), recursive=True))
-        if info.type == pafs.FileType.File and f'{request.taxi_type}_tripdata_{request.year:04d}-{request.month:02d}-' in info.path]
+        if info.type == pafs.FileType.File and f'{request.file_stem}-' in info.path]
     partition_rows = sum(pq.ParquetFile(filesystem.open_input_file(info.path)).metadata.num_rows
                          for info in month_files)
     lines = [

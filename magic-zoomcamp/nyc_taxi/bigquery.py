@@ -19,7 +19,9 @@ from google.api_core.retry import Retry
 from google.cloud import bigquery
 from pydantic import BaseModel
 
+from nyc_taxi.arrow import clean_arrow_schema
 from nyc_taxi.identifiers import checked_identifier
+from nyc_taxi.io_config import is_unset
 from nyc_taxi.schema import TripFileSchema
 
 BIGQUERY_TYPES: dict[pa.DataType, str] = {
@@ -37,10 +39,6 @@ class BigQueryError(RuntimeError):
     """BigQuery refused or could not be reached; the message names the table and the setting."""
 
 
-def _unset(value: Any) -> bool:
-    return value is None or str(value).strip() in ('', 'None')
-
-
 class BigQuerySettings(BaseModel):
     project: str
     dataset: str
@@ -51,7 +49,7 @@ class BigQuerySettings(BaseModel):
 
     @classmethod
     def from_io_config(cls, config: Mapping[str, Any], profile: str = 'default') -> 'BigQuerySettings':
-        missing = [key for key in ('GCP_PROJECT_ID', 'BQ_DATASET') if _unset(config.get(key))]
+        missing = [key for key in ('GCP_PROJECT_ID', 'BQ_DATASET') if is_unset(config.get(key))]
         if missing:
             raise BigQueryError(f'io_config.yaml profile {profile!r} has no value for {", ".join(missing)}: set '
                                 'the environment variable(s) of the same name')
@@ -59,7 +57,7 @@ class BigQuerySettings(BaseModel):
                                   'dataset': checked_identifier(str(config['BQ_DATASET']).strip(), 'BQ_DATASET')}
         for key, field in (('GOOGLE_LOCATION', 'location'), ('GOOGLE_SERVICE_ACC_KEY_FILEPATH', 'key_file'),
                            ('BIGQUERY_EMULATOR_HOST', 'emulator_host'), ('BQ_RETRY_SECONDS', 'retry_seconds')):
-            if not _unset(config.get(key)):
+            if not is_unset(config.get(key)):
                 values[field] = config[key]
         return cls(**values)
 
@@ -85,8 +83,6 @@ class BigQuerySettings(BaseModel):
 
 
 def table_schema(schema: TripFileSchema) -> list[bigquery.SchemaField]:
-    from nyc_taxi.arrow import clean_arrow_schema
-
     return [bigquery.SchemaField(field.name, BIGQUERY_TYPES[field.type]) for field in clean_arrow_schema(schema)]
 
 

@@ -14,16 +14,14 @@ from urllib.parse import urlparse
 import pyarrow.fs as pafs
 from pydantic import BaseModel
 
+from nyc_taxi.io_config import is_unset
+
 DEFAULT_GOOGLE_PROFILE = 'default'
 READ_WRITE_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_write'
 
 
 class GcsError(RuntimeError):
     """Storage refused or could not be reached; the message names bucket, key and setting."""
-
-
-def _unset(value: Any) -> bool:
-    return value is None or str(value).strip() in ('', 'None')
 
 
 class GcsSettings(BaseModel):
@@ -34,14 +32,14 @@ class GcsSettings(BaseModel):
 
     @classmethod
     def from_io_config(cls, config: Mapping[str, Any], profile: str = DEFAULT_GOOGLE_PROFILE) -> 'GcsSettings':
-        if _unset(config.get('GCS_BUCKET')):
+        if is_unset(config.get('GCS_BUCKET')):
             raise GcsError(f'io_config.yaml profile {profile!r} has no value for GCS_BUCKET: set the environment '
                            'variable GCS_BUCKET to the bucket to write to')
         values: dict[str, Any] = {'bucket': str(config['GCS_BUCKET']).strip()}
         for key, field in (('GOOGLE_SERVICE_ACC_KEY_FILEPATH', 'key_file'),
                            ('STORAGE_EMULATOR_HOST', 'emulator_host'),
                            ('GCS_RETRY_SECONDS', 'retry_seconds')):
-            if not _unset(config.get(key)):
+            if not is_unset(config.get(key)):
                 values[field] = config[key]
         settings = cls(**values)
         if settings.key_file is not None and not settings.key_file.is_file():

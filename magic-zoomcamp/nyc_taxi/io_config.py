@@ -7,6 +7,11 @@ from typing import Any
 DEFAULT_POSTGRES_PROFILE = 'dev'
 
 
+def is_unset(value: Any) -> bool:
+    """Missing, empty, or the string 'None' that Mage renders for an unset `env_var(...)`."""
+    return value is None or str(value).strip() in ('', 'None')
+
+
 def load_profile(repo_path: str, profile: str) -> dict[str, Any]:
     from mage_ai.io.config import ConfigFileLoader
 

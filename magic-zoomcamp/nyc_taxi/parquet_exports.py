@@ -29,7 +29,7 @@ class WriteResult:
 
 
 def month_object_key(request: MonthRequest) -> str:
-    return f'{MONTH_OBJECT_PREFIX}/{request.taxi_type}/{request.taxi_type}_tripdata_{request.year:04d}-{request.month:02d}.parquet'
+    return f'{MONTH_OBJECT_PREFIX}/{request.taxi_type}/{request.file_stem}.parquet'
 
 
 def partitioned_root(bucket: str, taxi_type: str) -> str:
@@ -59,7 +59,7 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, table: pa
     have trips), and never touches another month's files.
     """
     root = partitioned_root(bucket, request.taxi_type)
-    stem = f'{request.taxi_type}_tripdata_{request.year:04d}-{request.month:02d}'
+    stem = request.file_stem
     written: list[str] = []
     if table.num_rows:
         pq.write_to_dataset(

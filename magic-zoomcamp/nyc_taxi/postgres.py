@@ -14,6 +14,7 @@ from pydantic import BaseModel, SecretStr
 
 from nyc_taxi.copy_stream import BinaryCopyStream
 from nyc_taxi.identifiers import checked_identifier
+from nyc_taxi.io_config import is_unset
 from nyc_taxi.schema import TripFileSchema
 
 SOURCE_MONTH = 'source_month'
@@ -69,7 +70,7 @@ class PostgresSettings(BaseModel):
         missing = []
         for key, field in _IO_CONFIG_KEYS.items():
             value = config.get(key)
-            if value is None or str(value).strip() in ('', 'None'):
+            if is_unset(value):
                 missing.append(key)
             else:
                 values[field] = value
@@ -79,7 +80,7 @@ class PostgresSettings(BaseModel):
                 'variable(s) of the same name (copy dev.env to .env, or run `make up` for the local stack)'
             )
         timeout = config.get('POSTGRES_CONNECT_TIMEOUT')
-        if timeout not in (None, '', 'None'):
+        if not is_unset(timeout):
             values['connect_timeout'] = timeout
         values['db_schema'] = checked_identifier(str(values['db_schema']), 'POSTGRES_SCHEMA')
         return cls(**values)

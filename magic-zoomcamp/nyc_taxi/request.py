@@ -27,8 +27,13 @@ class MonthRequest(BaseModel):
         return date(self.year, self.month, 1)
 
     @property
+    def file_stem(self) -> str:
+        """{taxi_type}_tripdata_{YYYY}-{MM}: the release's name for the month, which every target reuses."""
+        return f'{self.taxi_type}_tripdata_{self.year:04d}-{self.month:02d}'
+
+    @property
     def file_name(self) -> str:
-        return f'{self.taxi_type}_tripdata_{self.year:04d}-{self.month:02d}.csv.gz'
+        return f'{self.file_stem}.csv.gz'
 
     def url(self, base_url: str) -> str:
         return f'{base_url.rstrip("/")}/{self.taxi_type}/{self.file_name}'
