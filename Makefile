@@ -26,7 +26,7 @@ test: venv browser
 
 # Debian's Chromium for tests/e2e, where the machine lets us install it; without it those tests skip.
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1 \
 		|| echo "Chromium not installed (needs apt-get as root): the browser tests will be skipped"
 
 

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -13,23 +14,37 @@ import pytest
 from devstack.mage import environment_with, mage_executable, pipeline_environment
 from devstack.paths import PROJECT_DIR
 from devstack.processes import free_port, stop_process_group
-from tests.integration.conftest import (bigquery_emulator, file_server, gcs_emulator, postgres_cluster,  # noqa: F401
-                                        stack_settings)
+from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem,  # noqa: F401
+                                        mage_data_dir, mage_run, postgres_cluster, stack_settings)
 
 CHROMIUM = Path('/usr/bin/chromium')
 CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                   '--disable-component-update', '--no-first-run']
 
 
+# Where the UI's runs write, apart from what the `mage run` tests write.
+UI_TARGETS = {'POSTGRES_SCHEMA': 'ui', 'BQ_DATASET': 'ui'}
+
+
+@dataclass(frozen=True)
+class MageUi:
+    url: str
+    log: Path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors='replace')[-chars:]
+
+
 @pytest.fixture(scope='session')
-def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a running `mage start`. On a copy: Mage's scheduler rewrites triggers.yaml."""
+def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[MageUi]:
+    """A running `mage start`. On a copy: Mage's scheduler rewrites triggers.yaml."""
     work = tmp_path_factory.mktemp('ui')
     project = work / PROJECT_DIR.name
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
     port = free_port()
-    env = pipeline_environment(environment_with({**stack_settings, 'REQUIRE_USER_AUTHENTICATION': '0'}),
-                               work / 'mage_data')
+    # The scheduler picks up runs started in the UI on its next tick: every 2 s instead of 10.
+    settings = {**stack_settings, **UI_TARGETS, 'REQUIRE_USER_AUTHENTICATION': '0', 'SCHEDULER_TRIGGER_INTERVAL': '2'}
+    env = pipeline_environment(environment_with(settings), work / 'mage_data')
     with open(work / 'mage.log', 'w') as log:
         process = subprocess.Popen([mage_executable(), 'start', project.name, '--host', '127.0.0.1', '--port',
                                     str(port)], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -45,7 +60,7 @@ def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFac
                 stop_process_group(process.pid)
                 pytest.fail(f'mage start did not answer: {(work / "mage.log").read_text()[-3000:]}')
             time.sleep(0.5)
-    yield url
+    yield MageUi(url, work / 'mage.log')
     stop_process_group(process.pid)
 
 

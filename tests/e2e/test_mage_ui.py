@@ -1,36 +1,22 @@
 """What a user sees in the Mage UI: the pipelines, and the daily trigger that triggers.yaml declares."""
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
-from devstack.paths import REPO_ROOT
+from tests.e2e.ui import screenshot
 
 pytestmark = pytest.mark.e2e
-SCREENSHOTS = REPO_ROOT / 'docs' / 'screenshots'
-
-
-def screenshot(page, tmp_path: Path, name: str) -> None:
-    """Saved as a test artifact; also into docs/screenshots with UPDATE_SCREENSHOTS=1 (for the README)."""
-    path = tmp_path / f'{name}.png'
-    page.screenshot(path=str(path))
-    if os.environ.get('UPDATE_SCREENSHOTS') == '1':
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SCREENSHOTS / path.name)
 
 
 def test_the_pipelines_page_lists_the_projects_pipelines(mage_ui, page, tmp_path):
-    page.goto(f'{mage_ui}/pipelines', wait_until='networkidle', timeout=90_000)
+    page.goto(f'{mage_ui.url}/pipelines', wait_until='networkidle', timeout=90_000)
     for name in ('api_to_postgres', 'api_to_gcs', 'gcs_to_bigquery', 'test_config'):
         page.get_by_text(name, exact=True).first.wait_for(timeout=30_000)
     screenshot(page, tmp_path, 'pipelines')
 
 
 def test_gcs_to_bigquery_shows_the_daily_midnight_trigger(mage_ui, page, tmp_path):
-    page.goto(f'{mage_ui}/pipelines/gcs_to_bigquery/triggers', wait_until='networkidle', timeout=90_000)
+    page.goto(f'{mage_ui.url}/pipelines/gcs_to_bigquery/triggers', wait_until='networkidle', timeout=90_000)
     row = page.get_by_role('row').filter(has_text='daily_gcs_to_bigquery')
     row.wait_for(timeout=30_000)
     assert '@daily' in row.inner_text()

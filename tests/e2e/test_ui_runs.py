@@ -1,0 +1,80 @@
+"""Runs started where users start them, in the Mage UI: a run-once trigger and a backfill over three dates."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from google.cloud import bigquery
+
+from devstack.emulators import LOCAL_BUCKET
+from nyc_taxi.bigquery import BigQuerySettings
+from nyc_taxi.gcs_reader import read_date_range
+from tests.conftest import YELLOW_JAN
+from tests.e2e.conftest import UI_TARGETS
+from tests.e2e.ui import pick_date, screenshot, wait_for_done_runs
+from tests.integration.expected import month_vars, transformed
+from tests.integration.pg import month_fingerprint
+
+pytestmark = pytest.mark.e2e
+
+
+def test_api_to_postgres_runs_once_from_the_triggers_tab(mage_ui, page, tmp_path, db, trip_data_dir):
+    page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/triggers', wait_until='networkidle', timeout=90_000)
+    page.get_by_role('button', name='Run@once').click()
+    dialog = page.get_by_text('Run pipeline now')
+    dialog.wait_for(timeout=30_000)
+    for variable in ('taxi_type', 'year', 'month'):  # the pipeline's variables, offered for this run
+        page.get_by_text(variable, exact=True).first.wait_for(timeout=10_000)
+    screenshot(page, tmp_path, 'api_to_postgres_run_once')
+    page.get_by_role('button', name='Run now').click()
+
+    page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/runs', wait_until='networkidle', timeout=90_000)
+    wait_for_done_runs(page, count=1, timeout_s=240, log_tail=mage_ui.log_tail, reload=True)
+    assert page.get_by_role('row').filter(has_text='3 / 3').count() == 1  # all three blocks ran
+    screenshot(page, tmp_path, 'api_to_postgres_runs')
+
+    count, _ = month_fingerprint(db, UI_TARGETS['POSTGRES_SCHEMA'], 'yellow_taxi_trips', YELLOW_JAN.month_start)
+    assert count == len(transformed(trip_data_dir, YELLOW_JAN)) > 0
+
+
+@pytest.fixture
+def january_in_gcs(mage_run) -> None:
+    result = mage_run('api_to_gcs', month_vars(YELLOW_JAN))
+    assert result.returncode == 0, result.output
+
+
+def rows_per_date(client: bigquery.Client, dataset: str) -> Counter:
+    query = f'SELECT tpep_pickup_date, count(*) FROM `local-project.{dataset}.yellow_taxi_trips` GROUP BY 1'
+    return Counter({day: count for day, count in client.query(query).result()})
+
+
+def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, tmp_path, january_in_gcs,
+                                                           bigquery_emulator, gcs_filesystem):
+    page.goto(f'{mage_ui.url}/pipelines/gcs_to_bigquery/backfills', wait_until='networkidle', timeout=90_000)
+    page.get_by_role('button', name='Create new backfill').click()
+    page.get_by_placeholder('Name this backfill').wait_for(timeout=30_000)
+    page.get_by_text('Date and time window').click()
+    page.get_by_placeholder('Name this backfill').fill('three_january_days')
+    pick_date(page, 0, date(2021, 1, 10))
+    pick_date(page, 1, date(2021, 1, 12))
+    page.locator('select').select_option('day')
+    page.get_by_placeholder('Number of days between each backfill').fill('1')
+    screenshot(page, tmp_path, 'gcs_to_bigquery_backfill_form')
+    page.get_by_role('button', name='Save changes').click()
+
+    start = page.get_by_role('button', name='Start backfill')
+    start.wait_for(timeout=30_000)
+    planned_runs = page.locator('tr[id^="pipeline-runs-row"]')
+    for day in ('2021-01-10', '2021-01-11', '2021-01-12'):  # one planned run per date
+        planned_runs.filter(has_text=f'{day}T00:00:00').wait_for(timeout=30_000)
+    assert planned_runs.count() == 3
+    start.click()
+    wait_for_done_runs(page, count=3, timeout_s=300, log_tail=mage_ui.log_tail, reload=False)
+    screenshot(page, tmp_path, 'gcs_to_bigquery_backfill_done')
+
+    # A run at 00:00 on D loads D - 1, the day that just closed: three runs, three days, each once.
+    client = BigQuerySettings.from_io_config(bigquery_emulator).client()
+    in_gcs = Counter(read_date_range(gcs_filesystem, LOCAL_BUCKET, 'yellow', date(2021, 1, 9), date(2021, 1, 11))
+                     .column('tpep_pickup_date').to_pylist())
+    assert rows_per_date(client, UI_TARGETS['BQ_DATASET']) == in_gcs and len(in_gcs) == 3

@@ -1,0 +1,66 @@
+"""What the browser tests do on Mage's pages: screenshots, its date picker, waiting for runs to finish."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+from devstack.paths import REPO_ROOT
+
+SCREENSHOTS = REPO_ROOT / 'docs' / 'screenshots'
+
+
+def screenshot(page: Page, tmp_path: Path, name: str) -> None:
+    """Saved as a test artifact; also into docs/screenshots with UPDATE_SCREENSHOTS=1 (for the README)."""
+    path = tmp_path / f'{name}.png'
+    page.screenshot(path=str(path))
+    if os.environ.get('UPDATE_SCREENSHOTS') == '1':
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SCREENSHOTS / path.name)
+
+
+def months_between(later: date, earlier: date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def pick_date(page: Page, field_index: int, day: date) -> None:
+    """Mage's date fields open a calendar (react-calendar) that ignores typed text: page to the month, click the day.
+
+    The time stays at the picker's default, 00:00 UTC.
+    """
+    page.get_by_placeholder('YYYY-MM-DD HH:MM').nth(field_index).click()
+    label = page.locator('.react-calendar__navigation__label')
+    for _ in range(1200):
+        shown = datetime.strptime(label.inner_text().strip(), '%B %Y').date()
+        distance = months_between(shown, day)
+        if distance == 0:
+            break
+        if abs(distance) >= 12:
+            page.get_by_role('button', name='«' if distance > 0 else '»', exact=True).click()
+        else:
+            page.get_by_role('button', name='‹' if distance > 0 else '›', exact=True).click()
+    page.get_by_label(f'{day:%B} {day.day}, {day.year}', exact=True).click()
+    page.get_by_role('heading', name='Settings').click()  # closes the calendar
+
+
+def wait_for_done_runs(page: Page, count: int, timeout_s: float, log_tail, reload: bool) -> None:
+    """Until the page's runs table shows `count` runs Done; fails at once on a failed or cancelled run.
+
+    Mage's backfill page refreshes itself; its runs page does not, so that one is reloaded.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        statuses = [button.inner_text().strip() for button in page.get_by_role('row').get_by_role('button').all()]
+        finished_badly = [status for status in statuses if status in ('Failed', 'Cancelled')]
+        assert not finished_badly, f'a run ended {finished_badly[0]}; Mage log:\n{log_tail()}'
+        if statuses.count('Done') >= count:
+            return
+        assert time.monotonic() < deadline, f'{count} runs not Done after {timeout_s} s ({statuses}); Mage log:\n' \
+                                            f'{log_tail()}'
+        time.sleep(2)
+        if reload:
+            page.reload(wait_until='networkidle')
