@@ -14,6 +14,7 @@ import pytest
 from devstack.mage import environment_with, mage_executable, pipeline_environment
 from devstack.paths import PROJECT_DIR
 from devstack.processes import free_port, stop_process_group
+from tests.e2e.ui import screenshot
 from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem,  # noqa: F401
                                         mage_data_dir, mage_run, postgres_cluster, stack_settings)
 
@@ -76,8 +77,17 @@ def browser():
         chromium.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when == 'call':
+        item.call_failed = outcome.get_result().failed
+
+
 @pytest.fixture
-def page(browser, tmp_path):
+def page(browser, request):
     page = browser.new_page(viewport={'width': 1400, 'height': 900})
     yield page
+    if getattr(request.node, 'call_failed', False):
+        print(f'page at failure: {screenshot(page, f"FAILED-{request.node.name}")}')
     page.close()

@@ -8,17 +8,17 @@ from tests.e2e.ui import screenshot
 pytestmark = pytest.mark.e2e
 
 
-def test_the_pipelines_page_lists_the_projects_pipelines(mage_ui, page, tmp_path):
+def test_the_pipelines_page_lists_the_projects_pipelines(mage_ui, page):
     page.goto(f'{mage_ui.url}/pipelines', wait_until='networkidle', timeout=90_000)
     for name in ('api_to_postgres', 'api_to_gcs', 'gcs_to_bigquery', 'test_config'):
         page.get_by_text(name, exact=True).first.wait_for(timeout=30_000)
-    screenshot(page, tmp_path, 'pipelines')
+    screenshot(page, 'pipelines')
 
 
-def test_gcs_to_bigquery_shows_the_daily_midnight_trigger(mage_ui, page, tmp_path):
+def test_gcs_to_bigquery_shows_the_daily_midnight_trigger(mage_ui, page):
     page.goto(f'{mage_ui.url}/pipelines/gcs_to_bigquery/triggers', wait_until='networkidle', timeout=90_000)
     row = page.get_by_role('row').filter(has_text='daily_gcs_to_bigquery')
     row.wait_for(timeout=30_000)
     assert '@daily' in row.inner_text()
     assert '00:00:00' in row.inner_text()
-    screenshot(page, tmp_path, 'gcs_to_bigquery_triggers')
+    screenshot(page, 'gcs_to_bigquery_triggers')

@@ -19,20 +19,20 @@ from tests.integration.pg import month_fingerprint
 pytestmark = pytest.mark.e2e
 
 
-def test_api_to_postgres_runs_once_from_the_triggers_tab(mage_ui, page, tmp_path, db, trip_data_dir):
+def test_api_to_postgres_runs_once_from_the_triggers_tab(mage_ui, page, db, trip_data_dir):
     page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/triggers', wait_until='networkidle', timeout=90_000)
     page.get_by_role('button', name='Run@once').click()
     dialog = page.get_by_text('Run pipeline now')
     dialog.wait_for(timeout=30_000)
     for variable in ('taxi_type', 'year', 'month'):  # the pipeline's variables, offered for this run
         page.get_by_text(variable, exact=True).first.wait_for(timeout=10_000)
-    screenshot(page, tmp_path, 'api_to_postgres_run_once')
+    screenshot(page, 'api_to_postgres_run_once')
     page.get_by_role('button', name='Run now').click()
 
     page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/runs', wait_until='networkidle', timeout=90_000)
     wait_for_done_runs(page, count=1, timeout_s=240, log_tail=mage_ui.log_tail, reload=True)
     assert page.get_by_role('row').filter(has_text='3 / 3').count() == 1  # all three blocks ran
-    screenshot(page, tmp_path, 'api_to_postgres_runs')
+    screenshot(page, 'api_to_postgres_runs')
 
     count, _ = month_fingerprint(db, UI_TARGETS['POSTGRES_SCHEMA'], 'yellow_taxi_trips', YELLOW_JAN.month_start)
     assert count == len(transformed(trip_data_dir, YELLOW_JAN)) > 0
@@ -49,7 +49,7 @@ def rows_per_date(client: bigquery.Client, dataset: str) -> Counter:
     return Counter({day: count for day, count in client.query(query).result()})
 
 
-def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, tmp_path, january_in_gcs,
+def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, january_in_gcs,
                                                            bigquery_emulator, gcs_filesystem):
     page.goto(f'{mage_ui.url}/pipelines/gcs_to_bigquery/backfills', wait_until='networkidle', timeout=90_000)
     page.get_by_role('button', name='Create new backfill').click()
@@ -60,7 +60,7 @@ def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, tmp_pa
     pick_date(page, 1, date(2021, 1, 12))
     page.locator('select').select_option('day')
     page.get_by_placeholder('Number of days between each backfill').fill('1')
-    screenshot(page, tmp_path, 'gcs_to_bigquery_backfill_form')
+    screenshot(page, 'gcs_to_bigquery_backfill_form')
     page.get_by_role('button', name='Save changes').click()
 
     start = page.get_by_role('button', name='Start backfill')
@@ -71,7 +71,7 @@ def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, tmp_pa
     assert planned_runs.count() == 3
     start.click()
     wait_for_done_runs(page, count=3, timeout_s=300, log_tail=mage_ui.log_tail, reload=False)
-    screenshot(page, tmp_path, 'gcs_to_bigquery_backfill_done')
+    screenshot(page, 'gcs_to_bigquery_backfill_done')
 
     # A run at 00:00 on D loads D - 1, the day that just closed: three runs, three days, each once.
     client = BigQuerySettings.from_io_config(bigquery_emulator).client()

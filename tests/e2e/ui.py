@@ -11,16 +11,20 @@ from playwright.sync_api import Page
 
 from devstack.paths import REPO_ROOT
 
-SCREENSHOTS = REPO_ROOT / 'docs' / 'screenshots'
+README_SCREENSHOTS = REPO_ROOT / 'docs' / 'screenshots'
+# Test artifacts (git-ignored): every step's screenshot, and the page as it was when a test failed.
+ARTIFACTS = Path(os.environ.get('E2E_ARTIFACTS_DIR', REPO_ROOT / 'test-artifacts' / 'screenshots'))
 
 
-def screenshot(page: Page, tmp_path: Path, name: str) -> None:
-    """Saved as a test artifact; also into docs/screenshots with UPDATE_SCREENSHOTS=1 (for the README)."""
-    path = tmp_path / f'{name}.png'
+def screenshot(page: Page, name: str) -> Path:
+    """Into ARTIFACTS; also into docs/screenshots with UPDATE_SCREENSHOTS=1 (the README shows those)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f'{name}.png'
     page.screenshot(path=str(path))
     if os.environ.get('UPDATE_SCREENSHOTS') == '1':
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SCREENSHOTS / path.name)
+        README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, README_SCREENSHOTS / path.name)
+    return path
 
 
 def months_between(later: date, earlier: date) -> int:
