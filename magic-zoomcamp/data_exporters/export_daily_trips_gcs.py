@@ -23,9 +23,9 @@ def export_daily_trips_gcs(data: pd.DataFrame, *args, **kwargs) -> None:
     logger = block_logger(kwargs)
     day = execution_day(kwargs)
     if day is None:
-        logger.info('export_daily_trips_gcs: no execution_date in this run, nothing to write')
+        logger.info('no execution_date in this run, nothing to write')
         return
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE), daily_object_key(day))
     result = write_daily_object(filesystem, settings.bucket, clean_table(data, schema_of(data.columns)),
                                 schema_of(data.columns), day)
-    logger.info('export_daily_trips_gcs: %d trips of %s to gs://%s', result.rows, day, result.paths[0])
+    logger.info('%d trips of %s to gs://%s', result.rows, day, result.paths[0])

@@ -26,8 +26,8 @@ def taxi_data_to_bigquery(data: pd.DataFrame, *args, **kwargs) -> None:
     rows = replace_dates(settings.client(), settings, table, clean_table(data, schema), schema, first, last)
     logger = block_logger(kwargs)
     if rows:
-        logger.info('taxi_data_to_bigquery: %d rows for %s..%s now in %s.%s (%s)', rows, first, last,
+        logger.info('%d rows for %s..%s now in %s.%s (%s)', rows, first, last,
                     settings.dataset, table, settings.describe())
     else:
-        logger.warning('taxi_data_to_bigquery: no trips for %s..%s in GCS; %s.%s (%s) left as it was', first,
+        logger.warning('no trips for %s..%s in GCS; %s.%s (%s) left as it was', first,
                        last, settings.dataset, table, settings.describe())

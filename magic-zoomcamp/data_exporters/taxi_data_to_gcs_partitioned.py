@@ -22,5 +22,5 @@ def taxi_data_to_gcs_partitioned(data: pd.DataFrame, *args, **kwargs) -> None:
                                        f'{PARTITIONED_PREFIX}/{request.taxi_type}/')
     result = replace_month_partitions(filesystem, settings.bucket, clean_table(data, schema), schema, request)
     block_logger(kwargs).info(
-        'taxi_data_to_gcs_partitioned: %d rows in %d partition files under gs://%s (%d stale files removed)',
+        '%d rows in %d partition files under gs://%s (%d stale files removed)',
         result.rows, len(result.paths), partitioned_root(settings.bucket, request.taxi_type), len(result.deleted))

@@ -10,7 +10,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from nyc_taxi.logs import MageLogger
+from nyc_taxi.logs import RunLogger
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def download(
     session: requests.Session | None = None,
     attempts: int = 3,
     backoff_s: float = 1.0,
-    logger: logging.Logger | MageLogger | None = None,
+    logger: RunLogger | None = None,
 ) -> int:
     """Writes the body at `url` to `destination` and returns its size in bytes.
 
@@ -74,7 +74,7 @@ class _IncompleteBody(Exception):
 
 
 def _download_once(url: str, destination: Path, session: requests.Session,
-                   logger: logging.Logger | MageLogger) -> int:
+                   logger: RunLogger) -> int:
     with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
         if response.status_code == 404:
             raise DownloadError(

@@ -9,14 +9,14 @@ import pandas as pd
 import requests
 
 from nyc_taxi.download import download
-from nyc_taxi.logs import MageLogger
+from nyc_taxi.logs import RunLogger
 from nyc_taxi.parse import read_trip_file
 from nyc_taxi.request import MonthRequest
 from nyc_taxi.schema import schema_for
 
 
 def load_month(request: MonthRequest, base_url: str, session: requests.Session | None = None,
-               logger: logging.Logger | MageLogger | None = None) -> pd.DataFrame:
+               logger: RunLogger | None = None) -> pd.DataFrame:
     """Downloads and parses the request's file; nothing is kept on disk afterwards."""
     url = request.url(base_url)
     with tempfile.TemporaryDirectory(prefix='nyc_taxi_') as scratch:
