@@ -11,20 +11,24 @@ from typing import Iterator
 
 import pytest
 
+from devstack.env_file import read_env_file
 from devstack.mage import environment_with, mage_executable, pipeline_environment
-from devstack.paths import PROJECT_DIR
+from devstack.paths import PROJECT_DIR, REPO_ROOT
 from devstack.processes import free_port, stop_process_group
 from tests.e2e.ui import screenshot
 from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem,  # noqa: F401
                                         mage_data_dir, mage_run, postgres_cluster, stack_settings)
 
 CHROMIUM = Path('/usr/bin/chromium')
+VIEWPORT = {'width': 1400, 'height': 900}
 CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                   '--disable-component-update', '--no-first-run']
 
 
 # Where the UI's runs write, apart from what the `mage run` tests write.
 UI_TARGETS = {'POSTGRES_SCHEMA': 'ui', 'BQ_DATASET': 'ui'}
+UI_LOGIN = {key: value for key, value in read_env_file(REPO_ROOT / 'dev.env').items()
+            if key in ('REQUIRE_USER_AUTHENTICATION', 'DEFAULT_OWNER_EMAIL', 'DEFAULT_OWNER_PASSWORD')}
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,9 @@ def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFac
     project = work / PROJECT_DIR.name
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
     port = free_port()
-    # The scheduler picks up runs started in the UI on its next tick: every 2 s instead of 10.
-    settings = {**stack_settings, **UI_TARGETS, 'REQUIRE_USER_AUTHENTICATION': '0', 'SCHEDULER_TRIGGER_INTERVAL': '2'}
+    # Login on, with dev.env's owner, as users get it. The scheduler picks up runs started in the UI on
+    # its next tick: every 2 s instead of 10.
+    settings = {**stack_settings, **UI_TARGETS, **UI_LOGIN, 'SCHEDULER_TRIGGER_INTERVAL': '2'}
     env = pipeline_environment(environment_with(settings), work / 'mage_data')
     with open(work / 'mage.log', 'w') as log:
         process = subprocess.Popen([mage_executable(), 'start', project.name, '--host', '127.0.0.1', '--port',
@@ -84,10 +89,33 @@ def pytest_runtest_makereport(item, call):
         item.call_failed = outcome.get_result().failed
 
 
+@pytest.fixture(scope='session')
+def signed_in(browser, mage_ui: MageUi) -> dict:
+    """The browser state of a user signed in on Mage's sign-in page with dev.env's owner login."""
+    assert UI_LOGIN['REQUIRE_USER_AUTHENTICATION'] == '1'
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f'{mage_ui.url}/pipelines', wait_until='networkidle', timeout=90_000)
+    page.wait_for_url('**/sign-in**', timeout=30_000)  # the login is on: the pipelines need a user
+    # Mage's fields lose their placeholder once typed into; their label attribute stays.
+    page.locator('input[label="Email"]').fill(UI_LOGIN['DEFAULT_OWNER_EMAIL'])
+    page.locator('input[label="Password"]').fill(UI_LOGIN['DEFAULT_OWNER_PASSWORD'])
+    page.get_by_role('button', name='Sign into Mage').click()
+    try:
+        page.wait_for_url(lambda url: '/sign-in' not in url, timeout=30_000)
+    except Exception:
+        print(f'page at failure: {screenshot(page, "FAILED-sign-in")}')
+        raise
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture
-def page(browser, request):
-    page = browser.new_page(viewport={'width': 1400, 'height': 900})
+def page(browser, signed_in, request):
+    context = browser.new_context(viewport=VIEWPORT, storage_state=signed_in)
+    page = context.new_page()
     yield page
     if getattr(request.node, 'call_failed', False):
         print(f'page at failure: {screenshot(page, f"FAILED-{request.node.name}")}')
-    page.close()
+    context.close()
