@@ -99,6 +99,14 @@ def test_pipeline_blocks_are_wired_both_ways_and_exist(metadata: Path):
     assert 'variables_dir' not in pipeline
 
 
+@pytest.mark.parametrize('metadata', pipeline_files(), ids=lambda path: path.parent.name)
+def test_scheduled_runs_execute_the_pipeline_as_one_job(metadata: Path):
+    """Block by block, Mage 0.9.80's scheduler enqueues each block as its own job, and its process queue
+    can lose a job enqueued while the idle worker pool exits: the run then stays "running" forever
+    (seen in a UI run-once: block 2 enqueued, never started). One job per run has no such gap."""
+    assert yaml.safe_load(metadata.read_text())['run_pipeline_in_one_process'] is True
+
+
 @pytest.mark.parametrize('triggers', sorted((PROJECT_DIR / 'pipelines').glob('*/triggers.yaml')),
                          ids=lambda path: path.parent.name)
 def test_trigger_start_times_are_unquoted_timestamps(triggers: Path):
