@@ -133,14 +133,14 @@ def backfill(args: argparse.Namespace) -> None:
 
 def ui(args: argparse.Namespace) -> None:
     """`mage start` on 127.0.0.1:6789 with the stack's settings; Ctrl-C stops it."""
-    from devstack.mage import MEMORY_SETTINGS, mage_executable
+    from devstack.mage import MEMORY_SETTINGS, mage_server_command
 
     env = {'COLUMNS': '400', **MEMORY_SETTINGS, **_settings(), 'MAGE_DATA_DIR': str(stack_dir() / 'mage_data')}
     print(f'Mage UI on http://127.0.0.1:{args.port} (login admin@admin.com / admin unless DEFAULT_OWNER_* say '
           'otherwise; REQUIRE_USER_AUTHENTICATION=0 turns the login off). Ctrl-C stops it.', flush=True)
     os.chdir(PROJECT_DIR.parent)
-    os.execvpe(mage_executable(), [mage_executable(), 'start', PROJECT_DIR.name, '--host', '127.0.0.1',
-                                   '--port', str(args.port)], env)
+    command = mage_server_command(PROJECT_DIR.name, args.port)
+    os.execvpe(command[0], command, env)
 
 
 def summary(args: argparse.Namespace) -> None:

@@ -20,6 +20,11 @@ def mage_executable() -> str:
     return str(Path(sys.executable).with_name('mage'))
 
 
+def mage_server_command(project: str, port: int) -> list[str]:
+    """`mage start` through nyc_taxi.mage_cli, which keeps Mage's scheduler from losing queued runs."""
+    return [sys.executable, '-m', 'nyc_taxi.mage_cli', 'start', project, '--host', '127.0.0.1', '--port', str(port)]
+
+
 def pipeline_command(pipeline: str, variables: Mapping[str, Any]) -> list[str]:
     command = [mage_executable(), 'run', str(PROJECT_DIR), pipeline]
     if variables:

@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 
 from devstack.env_file import read_env_file
-from devstack.mage import environment_with, mage_executable, pipeline_environment
+from devstack.mage import environment_with, mage_server_command, pipeline_environment
 from devstack.paths import PROJECT_DIR, REPO_ROOT
 from devstack.processes import free_port, stop_process_group
 from tests.e2e.ui import screenshot
@@ -52,9 +52,8 @@ def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFac
     settings = {**stack_settings, **UI_TARGETS, **UI_LOGIN, 'SCHEDULER_TRIGGER_INTERVAL': '2'}
     env = pipeline_environment(environment_with(settings), work / 'mage_data')
     with open(work / 'mage.log', 'w') as log:
-        process = subprocess.Popen([mage_executable(), 'start', project.name, '--host', '127.0.0.1', '--port',
-                                    str(port)], cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(mage_server_command(project.name, port), cwd=work, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     url = f'http://127.0.0.1:{port}'
     deadline = time.monotonic() + 120
     while True:

@@ -1,0 +1,34 @@
+"""Mage's process queue with the project's fix (nyc_taxi.mage_worker_pool) runs every job it is given,
+also on a busy machine, and a stopped queue ends its pool."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+
+from devstack.paths import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+@contextmanager
+def busy_cpus(count: int = 3) -> Iterator[None]:
+    """Unfixed, jobs are lost mostly when the machine is busy: the enqueuing side is slow to write."""
+    hogs = [subprocess.Popen([sys.executable, '-c', 'while True: pass']) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+def test_every_job_runs_and_stop_ends_the_pool():
+    with busy_cpus():
+        result = subprocess.run([sys.executable, '-m', 'tests.integration.mage_queue_probe', '12', '--fixed'],
+                                cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'lost 0 of 12; pool alive after stop: False' in result.stdout, result.stdout[-3000:]
