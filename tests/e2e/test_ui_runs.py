@@ -30,7 +30,7 @@ def test_api_to_postgres_runs_once_from_the_triggers_tab(mage_ui, page, db, trip
     page.get_by_role('button', name='Run now').click()
 
     page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/runs', wait_until='networkidle', timeout=90_000)
-    wait_for_done_runs(page, count=1, timeout_s=240, log_tail=mage_ui.log_tail, reload=True)
+    wait_for_done_runs(page, count=1, timeout_s=120, log_tail=mage_ui.log_tail)
     assert page.get_by_role('row').filter(has_text='3 / 3').count() == 1  # all three blocks ran
     screenshot(page, 'api_to_postgres_runs')
 
@@ -70,7 +70,7 @@ def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, januar
         planned_runs.filter(has_text=f'{day}T00:00:00').wait_for(timeout=30_000)
     assert planned_runs.count() == 3
     start.click()
-    wait_for_done_runs(page, count=3, timeout_s=300, log_tail=mage_ui.log_tail, reload=False)
+    wait_for_done_runs(page, count=3, timeout_s=120, log_tail=mage_ui.log_tail)
     screenshot(page, 'gcs_to_bigquery_backfill_done')
 
     # A run at 00:00 on D loads D - 1, the day that just closed: three runs, three days, each once.

@@ -51,10 +51,11 @@ def pick_date(page: Page, field_index: int, day: date) -> None:
     page.get_by_role('heading', name='Settings').click()  # closes the calendar
 
 
-def wait_for_done_runs(page: Page, count: int, timeout_s: float, log_tail, reload: bool) -> None:
+def wait_for_done_runs(page: Page, count: int, timeout_s: float, log_tail) -> None:
     """Until the page's runs table shows `count` runs Done; fails at once on a failed or cancelled run.
 
-    Mage's backfill page refreshes itself; its runs page does not, so that one is reloaded.
+    Reloads every 2 s: Mage's runs page does not refresh itself, and its backfill page polls only
+    for a while.
     """
     deadline = time.monotonic() + timeout_s
     while True:
@@ -66,5 +67,4 @@ def wait_for_done_runs(page: Page, count: int, timeout_s: float, log_tail, reloa
         assert time.monotonic() < deadline, f'{count} runs not Done after {timeout_s} s ({statuses}); Mage log:\n' \
                                             f'{log_tail()}'
         time.sleep(2)
-        if reload:
-            page.reload(wait_until='networkidle')
+        page.reload(wait_until='networkidle')
