@@ -16,7 +16,8 @@ from devstack.mage import run_pipeline
 from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
-from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest, execution_day, month_request_from_kwargs
+from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest, month_request_from_kwargs
+from nyc_taxi.run_dates import execution_day, run_dates
 
 DEFAULT_POSTGRES_PORT = 54320
 DEFAULT_HTTP_PORT = 8765
@@ -146,7 +147,6 @@ def ui(args: argparse.Namespace) -> None:
 def summary(args: argparse.Namespace) -> None:
     from devstack.summary import (source_report, summarize_bigquery_range, summarize_gcs_month,
                                   summarize_postgres_month)
-    from nyc_taxi.run_dates import run_dates
 
     variables = json.loads(args.vars) if args.vars else {}
     request = month_request_from_kwargs(variables)

@@ -6,7 +6,7 @@ from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
 from nyc_taxi.io_config import load_profile
 from nyc_taxi.logs import block_logger
 from nyc_taxi.parquet_exports import daily_object_key, write_daily_object
-from nyc_taxi.request import execution_day
+from nyc_taxi.run_dates import execution_day
 from nyc_taxi.schema import schema_of
 
 if 'data_exporter' not in globals():

@@ -16,7 +16,8 @@ def clean_arrow_schema(schema: TripFileSchema) -> pa.Schema:
                       for name, kind in schema.clean_columns.items()])
 
 
-def _check_columns(trips: pd.DataFrame, schema: TripFileSchema) -> None:
+def check_clean_columns(trips: pd.DataFrame, schema: TripFileSchema) -> None:
+    """Raises ValueError naming every clean column the frame lacks."""
     missing = [name for name in schema.clean_columns if name not in trips.columns]
     if missing:
         raise ValueError(f'The trips lack the column(s) {", ".join(missing)}: were they transformed?')
@@ -27,13 +28,13 @@ def _check_columns(trips: pd.DataFrame, schema: TripFileSchema) -> None:
 
 def clean_table(trips: pd.DataFrame, schema: TripFileSchema) -> pa.Table:
     """Converts transformed trips to Arrow, refusing a frame that lacks any clean column."""
-    _check_columns(trips, schema)
+    check_clean_columns(trips, schema)
     return pa.Table.from_pandas(trips, schema=clean_arrow_schema(schema), preserve_index=False)
 
 
 def clean_batches(trips: pd.DataFrame, schema: TripFileSchema, rows_per_batch: int) -> Iterator[pa.RecordBatch]:
     """The same as clean_table, a slice at a time: only one batch's copy is alive at once."""
-    _check_columns(trips, schema)
+    check_clean_columns(trips, schema)
     arrow_schema = clean_arrow_schema(schema)
     for start in range(0, len(trips), rows_per_batch):
         yield pa.RecordBatch.from_pandas(trips.iloc[start:start + rows_per_batch], schema=arrow_schema,

@@ -9,8 +9,8 @@ as it sees no workers and an empty queue, and two races follow:
 Either way the job stays queued, and ProcessQueue.has_job (job queued, queue not empty) keeps the
 scheduler from enqueueing it again: the run shows "running" until some other job happens to start a
 pool, or forever, since a daily trigger with skip_if_previous_running makes no new run meanwhile.
-Both were seen here: a UI run-once stuck for minutes, and 4 of 20 jobs lost on a busy machine
-(tests/integration/test_mage_worker_pool.py).
+Both were seen here: a UI run-once stuck for minutes, and 1 to 4 of 20 jobs lost on a busy machine
+(tests/integration/mage_queue_probe.py without --fixed).
 
 The fix keeps Mage's pool loop but lets the pool live as long as the scheduler that started it, and
 has ProcessQueue.stop end it, so a scheduler that stops does not wait on it.

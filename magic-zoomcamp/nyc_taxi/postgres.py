@@ -12,6 +12,7 @@ import pyarrow as pa
 from psycopg2 import sql
 from pydantic import BaseModel, SecretStr
 
+from nyc_taxi.arrow import check_clean_columns
 from nyc_taxi.copy_stream import BinaryCopyStream
 from nyc_taxi.identifiers import checked_identifier
 from nyc_taxi.io_config import is_unset
@@ -124,9 +125,10 @@ def replace_month(
     table = checked_identifier(table, 'table name')
     partition = f'{table}_{month:%Y_%m}'
     columns = schema.clean_columns
-    missing = [name for name in columns if name not in trips.columns]
-    if missing:
-        raise PostgresError(f'The trips lack the column(s) {", ".join(missing)}: were they transformed?')
+    try:
+        check_clean_columns(trips, schema)  # before the transaction: the COPY thread would find it late
+    except ValueError as error:
+        raise PostgresError(str(error)) from error
     target = sql.Identifier(db_schema, table)
     staging = sql.Identifier(db_schema, f'{partition}_loading')
     qualified_partition = sql.Identifier(db_schema, partition)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -56,18 +56,3 @@ def month_request_from_kwargs(kwargs: Mapping[str, Any]) -> MonthRequest:
 
 def base_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
     return environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
-
-
-def execution_day(kwargs: Mapping[str, Any]) -> date | None:
-    """The run's `execution_date` as a date: a datetime from Mage's scheduler, an ISO string from --runtime-vars."""
-    value = kwargs.get('execution_date')
-    if value is None or value == '':
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return datetime.fromisoformat(str(value)).date()
-    except ValueError:
-        raise ValueError(f'execution_date {value!r} is not an ISO date or datetime (e.g. 2021-01-15)') from None

@@ -22,6 +22,13 @@ def _present(kwargs: Mapping[str, Any], name: str) -> bool:
     return kwargs.get(name) not in (None, '')
 
 
+def execution_day(kwargs: Mapping[str, Any]) -> date | None:
+    """The run's `execution_date` as a date: a datetime from Mage's scheduler, an ISO string from --runtime-vars."""
+    if not _present(kwargs, 'execution_date'):
+        return None
+    return _as_datetime(kwargs['execution_date'], 'execution_date').date()
+
+
 def run_dates(kwargs: Mapping[str, Any]) -> tuple[date, date]:
     """The first and last pickup date (inclusive) this run replaces.
 
@@ -41,7 +48,7 @@ def run_dates(kwargs: Mapping[str, Any]) -> tuple[date, date]:
         end = _as_datetime(kwargs['interval_start_datetime'], 'interval_start_datetime')
         last = (end - timedelta(microseconds=1)).date()
     elif _present(kwargs, 'execution_date'):
-        last = first = _as_datetime(kwargs['execution_date'], 'execution_date').date() - timedelta(days=1)
+        last = first = execution_day(kwargs) - timedelta(days=1)
     else:
         raise ValueError('No dates for this run: pass start_date and end_date (e.g. --runtime-vars '
                          '\'{"start_date": "2021-01-01", "end_date": "2021-01-31"}\'), or run it from a '

@@ -1,20 +1,17 @@
 """Runs started where users start them, in the Mage UI: a run-once trigger and a backfill over three dates."""
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 import pytest
-from google.cloud import bigquery
 
-from devstack.emulators import LOCAL_BUCKET
 from nyc_taxi.bigquery import BigQuerySettings
-from nyc_taxi.gcs_reader import read_date_range
 from tests.conftest import YELLOW_JAN
 from tests.e2e.conftest import UI_TARGETS
 from tests.e2e.ui import pick_date, screenshot, wait_for_done_runs
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint
+from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
 
 pytestmark = pytest.mark.e2e
 
@@ -44,11 +41,6 @@ def january_in_gcs(mage_run) -> None:
     assert result.returncode == 0, result.output
 
 
-def rows_per_date(client: bigquery.Client, dataset: str) -> Counter:
-    query = f'SELECT tpep_pickup_date, count(*) FROM `local-project.{dataset}.yellow_taxi_trips` GROUP BY 1'
-    return Counter({day: count for day, count in client.query(query).result()})
-
-
 def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, january_in_gcs,
                                                            bigquery_emulator, gcs_filesystem):
     page.goto(f'{mage_ui.url}/pipelines/gcs_to_bigquery/backfills', wait_until='networkidle', timeout=90_000)
@@ -75,6 +67,5 @@ def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, januar
 
     # A run at 00:00 on D loads D - 1, the day that just closed: three runs, three days, each once.
     client = BigQuerySettings.from_io_config(bigquery_emulator).client()
-    in_gcs = Counter(read_date_range(gcs_filesystem, LOCAL_BUCKET, 'yellow', date(2021, 1, 9), date(2021, 1, 11))
-                     .column('tpep_pickup_date').to_pylist())
-    assert rows_per_date(client, UI_TARGETS['BQ_DATASET']) == in_gcs and len(in_gcs) == 3
+    in_gcs = gcs_rows_per_date(gcs_filesystem, date(2021, 1, 9), date(2021, 1, 11))
+    assert bigquery_rows_per_date(client, UI_TARGETS['BQ_DATASET']) == in_gcs and len(in_gcs) == 3

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import threading
 import time
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from nyc_taxi.gcs_reader import read_date_range
 from nyc_taxi.request import MonthRequest
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query
+from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
 
 pytestmark = pytest.mark.integration
 
@@ -155,11 +155,8 @@ def test_sigkill_during_gcs_and_bigquery_exports_then_rerun_converges(
     _kill_after_transform(mage_start('gcs_to_bigquery', august, BQ_DATASET=dataset), delay_s)
     assert mage_run('gcs_to_bigquery', august, BQ_DATASET=dataset).returncode == 0
     bq = BigQuerySettings.from_io_config(bigquery_emulator).client()
-    in_bigquery = Counter(dict(bq.query(f'SELECT tpep_pickup_date, count(*) FROM `local-project.{dataset}.'
-                                        'yellow_taxi_trips` GROUP BY 1').result()))
-    in_gcs = Counter(read_date_range(gcs_filesystem, LOCAL_BUCKET, 'yellow', date(2021, 8, 1), date(2021, 8, 31))
-                     .column('tpep_pickup_date').to_pylist())
-    assert in_bigquery == in_gcs
+    assert bigquery_rows_per_date(bq, dataset) == gcs_rows_per_date(gcs_filesystem, date(2021, 8, 1),
+                                                                     date(2021, 8, 31))
 
 
 def _dsn(cluster) -> dict:

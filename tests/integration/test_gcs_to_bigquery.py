@@ -1,17 +1,15 @@
 """gcs_to_bigquery end to end: `mage run` and Mage backfills against the GCS and BigQuery emulators."""
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 import pytest
 from google.cloud import bigquery
 
-from devstack.emulators import LOCAL_BUCKET
 from nyc_taxi.bigquery import BigQuerySettings
-from nyc_taxi.gcs_reader import read_date_range
 from tests.conftest import YELLOW_FEB, YELLOW_JAN
 from tests.integration.expected import month_vars
+from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
 
 pytestmark = pytest.mark.integration
 JANUARY = {'start_date': '2021-01-01', 'end_date': '2021-01-31'}
@@ -29,21 +27,11 @@ def bq(bigquery_emulator) -> bigquery.Client:
     return BigQuerySettings.from_io_config(bigquery_emulator).client()
 
 
-def rows_per_date(bq: bigquery.Client, dataset: str) -> Counter:
-    query = f'SELECT tpep_pickup_date, count(*) FROM `local-project.{dataset}.yellow_taxi_trips` GROUP BY 1'
-    return Counter({day: count for day, count in bq.query(query).result()})
-
-
-def gcs_rows_per_date(gcs_filesystem, first: date, last: date) -> Counter:
-    table = read_date_range(gcs_filesystem, LOCAL_BUCKET, 'yellow', first, last)
-    return Counter(table.column('tpep_pickup_date').to_pylist())
-
-
 def test_a_range_lands_once_per_date_with_the_declared_schema(months_in_gcs, mage_run, bq, gcs_filesystem):
     result = mage_run('gcs_to_bigquery', JANUARY, BQ_DATASET='ranges')
     assert result.returncode == 0, result.output
     expected = gcs_rows_per_date(gcs_filesystem, date(2021, 1, 1), date(2021, 1, 31))
-    assert rows_per_date(bq, 'ranges') == expected and len(expected) == 31
+    assert bigquery_rows_per_date(bq, 'ranges') == expected and len(expected) == 31
 
     table = bq.get_table('local-project.ranges.yellow_taxi_trips')
     assert table.time_partitioning.field == 'tpep_pickup_date' and table.time_partitioning.type_ == 'DAY'
@@ -53,12 +41,12 @@ def test_a_range_lands_once_per_date_with_the_declared_schema(months_in_gcs, mag
     assert types['store_and_fwd_flag'] == 'STRING' and 'VendorID' not in types
 
     assert mage_run('gcs_to_bigquery', JANUARY, BQ_DATASET='ranges').returncode == 0
-    assert rows_per_date(bq, 'ranges') == expected
+    assert bigquery_rows_per_date(bq, 'ranges') == expected
 
     # A narrower range replaces only its own dates.
     result = mage_run('gcs_to_bigquery', {'start_date': '2021-01-05', 'end_date': '2021-01-06'}, BQ_DATASET='ranges')
     assert result.returncode == 0, result.output
-    assert rows_per_date(bq, 'ranges') == expected
+    assert bigquery_rows_per_date(bq, 'ranges') == expected
 
 
 def test_backfill_through_mage_runs_once_per_date_and_replaces_on_repeat(months_in_gcs, devstack_cli, bq,
@@ -69,25 +57,25 @@ def test_backfill_through_mage_runs_once_per_date_and_replaces_on_repeat(months_
         assert [line.split() for line in result.stdout.splitlines() if line.startswith('  2021-')] == [
             ['2021-01-11', 'completed'], ['2021-01-12', 'completed'], ['2021-01-13', 'completed']]
         # Each run at 00:00 on D loads D - 1, the day that just closed.
-        assert rows_per_date(bq, 'backfills') == gcs_rows_per_date(gcs_filesystem, date(2021, 1, 10),
+        assert bigquery_rows_per_date(bq, 'backfills') == gcs_rows_per_date(gcs_filesystem, date(2021, 1, 10),
                                                                    date(2021, 1, 12))
 
 
 def test_an_interval_without_data_succeeds_and_writes_nothing(months_in_gcs, mage_run, bq):
     assert mage_run('gcs_to_bigquery', {'start_date': '2021-01-01', 'end_date': '2021-01-02'},
                     BQ_DATASET='empty').returncode == 0
-    before = rows_per_date(bq, 'empty')
+    before = bigquery_rows_per_date(bq, 'empty')
     result = mage_run('gcs_to_bigquery', {'start_date': '2023-06-01', 'end_date': '2023-06-02'}, BQ_DATASET='empty')
     assert result.returncode == 0, result.output
     assert 'no trips for 2023-06-01..2023-06-02' in result.output
-    assert rows_per_date(bq, 'empty') == before
+    assert bigquery_rows_per_date(bq, 'empty') == before
 
 
 def test_missing_gcs_data_or_bigquery_down_fail_clearly_and_change_nothing(
         months_in_gcs, mage_run, bq):
     assert mage_run('gcs_to_bigquery', {'start_date': '2021-01-01', 'end_date': '2021-01-03'},
                     BQ_DATASET='faults').returncode == 0
-    before = rows_per_date(bq, 'faults')
+    before = bigquery_rows_per_date(bq, 'faults')
 
     result = mage_run('gcs_to_bigquery', {**JANUARY, 'taxi_type': 'green'}, BQ_DATASET='faults')
     assert result.returncode != 0 and 'No partitioned dataset at gs://nyc-taxi-local/nyc_taxi_data/green/' in result.output
@@ -97,7 +85,7 @@ def test_missing_gcs_data_or_bigquery_down_fail_clearly_and_change_nothing(
     assert result.returncode != 0 and 'local-project.faults.yellow_taxi_trips' in result.output
     assert 'the table is unchanged' in result.output
 
-    assert rows_per_date(bq, 'faults') == before
+    assert bigquery_rows_per_date(bq, 'faults') == before
 
 
 def test_a_table_with_another_schema_is_refused_and_left_alone(months_in_gcs, mage_run, bq):
