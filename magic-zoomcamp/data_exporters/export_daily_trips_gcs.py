@@ -20,7 +20,7 @@ def export_daily_trips_gcs(data: pd.DataFrame, *args, **kwargs) -> None:
     Scheduled and backfill runs carry execution_date; a manual run passes it as a runtime variable
     (`--runtime-vars '{"execution_date": "2021-01-15"}'`) or writes nothing.
     """
-    logger = block_logger(kwargs)
+    logger = block_logger(kwargs, 'export_daily_trips_gcs')
     day = execution_day(kwargs)
     if day is None:
         logger.info('no execution_date in this run, nothing to write')

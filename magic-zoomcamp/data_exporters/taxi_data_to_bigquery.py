@@ -24,7 +24,7 @@ def taxi_data_to_bigquery(data: pd.DataFrame, *args, **kwargs) -> None:
     table = trips_table_name(taxi_type)
     schema = schema_for(taxi_type)
     rows = replace_dates(settings.client(), settings, table, clean_table(data, schema), schema, first, last)
-    logger = block_logger(kwargs)
+    logger = block_logger(kwargs, 'taxi_data_to_bigquery')
     if rows:
         logger.info('%d rows for %s..%s now in %s.%s (%s)', rows, first, last,
                     settings.dataset, table, settings.describe())

@@ -19,4 +19,4 @@ def taxi_data_to_gcs_parquet(data: pd.DataFrame, *args, **kwargs) -> None:
     request = month_request_from_kwargs(kwargs)
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE), month_object_key(request))
     result = write_month_object(filesystem, settings.bucket, clean_table(data, schema_of(data.columns)), request)
-    block_logger(kwargs).info('%d rows to gs://%s', result.rows, result.paths[0])
+    block_logger(kwargs, 'taxi_data_to_gcs_parquet').info('%d rows to gs://%s', result.rows, result.paths[0])

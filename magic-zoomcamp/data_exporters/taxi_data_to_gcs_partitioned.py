@@ -21,6 +21,6 @@ def taxi_data_to_gcs_partitioned(data: pd.DataFrame, *args, **kwargs) -> None:
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
                                        f'{PARTITIONED_PREFIX}/{request.taxi_type}/')
     result = replace_month_partitions(filesystem, settings.bucket, clean_table(data, schema), schema, request)
-    block_logger(kwargs).info(
+    block_logger(kwargs, 'taxi_data_to_gcs_partitioned').info(
         '%d rows in %d partition files under gs://%s (%d stale files removed)',
         result.rows, len(result.paths), partitioned_root(settings.bucket, request.taxi_type), len(result.deleted))

@@ -24,5 +24,5 @@ def taxi_data_to_postgres(data: pd.DataFrame, *args, **kwargs) -> None:
     with closing(settings.connect()) as connection:
         rows = replace_month(connection, data, schema_of(data.columns), settings.db_schema, table,
                              request.month_start)
-    block_logger(kwargs).info('%d rows of %s now in %s.%s on %s', rows, request,
-                              settings.db_schema, table, settings.describe())
+    block_logger(kwargs, 'taxi_data_to_postgres').info('%d rows of %s now in %s.%s on %s', rows, request,
+                                                       settings.db_schema, table, settings.describe())

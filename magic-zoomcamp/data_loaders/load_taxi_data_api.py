@@ -18,7 +18,7 @@ def load_taxi_data_api(*args, **kwargs) -> pd.DataFrame:
     Variables: taxi_type (yellow|green), year, month.
     """
     request = month_request_from_kwargs(kwargs)
-    return load_month(request, base_url_from_env(), logger=block_logger(kwargs))
+    return load_month(request, base_url_from_env(), logger=block_logger(kwargs, 'load_taxi_data_api'))
 
 
 @test

@@ -27,8 +27,8 @@ def load_taxi_data_gcs(*args, **kwargs) -> pd.DataFrame:
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
                                        f'{PARTITIONED_PREFIX}/{taxi_type}/')
     trips = read_date_range(filesystem, settings.bucket, taxi_type, first, last)
-    block_logger(kwargs).info('%d %s trips picked up %s..%s', trips.num_rows, taxi_type,
-                              first, last)
+    block_logger(kwargs, 'load_taxi_data_gcs').info('%d %s trips picked up %s..%s', trips.num_rows, taxi_type,
+                                                    first, last)
     return to_frame(trips)
 
 

@@ -36,15 +36,19 @@ class BlockPrefix(logging.LoggerAdapter):
 RunLogger = Union[logging.Logger, BlockPrefix, MageLogger]
 
 
-def block_logger(kwargs: Mapping[str, Any]) -> RunLogger:
+def block_logger(kwargs: Mapping[str, Any], block: str) -> RunLogger:
+    """The logger for `block` (its uuid) of the run whose kwargs these are.
+
+    The block names itself: Mage writes `block_uuid` into one dict shared by the blocks it runs at once
+    (api_to_gcs's three exporters), so kwargs['block_uuid'] can name a sibling.
+    """
     # Scheduled and backfill runs pass Mage's logger, whose lines land in the block's log in the UI;
     # `mage run` passes none, and there stdout is what the user watches.
     mage_logger = kwargs.get('logger')
     if mage_logger is not None:
         return MageLogger(mage_logger)
-    block = '/'.join(str(kwargs[key]) for key in ('pipeline_uuid', 'block_uuid') if kwargs.get(key))
-    logger = _stdout_logger()
-    return BlockPrefix(logger, {'block': block}) if block else logger
+    pipeline = kwargs.get('pipeline_uuid')
+    return BlockPrefix(_stdout_logger(), {'block': f'{pipeline}/{block}' if pipeline else block})
 
 
 class _CurrentStdout(logging.StreamHandler):

@@ -14,7 +14,7 @@ if 'test' not in globals():
 def transform_taxi_data(data: pd.DataFrame, *args, **kwargs) -> pd.DataFrame:
     """Drops zero-passenger and zero-distance trips, snake_cases the columns, adds the pickup date."""
     clean, report = clean_trips(data, schema_of(data.columns))
-    block_logger(kwargs).info('%s', report)
+    block_logger(kwargs, 'transform_taxi_data').info('%s', report)
     return clean
 
 

@@ -107,6 +107,15 @@ def test_scheduled_runs_execute_the_pipeline_as_one_job(metadata: Path):
     assert yaml.safe_load(metadata.read_text())['run_pipeline_in_one_process'] is True
 
 
+@pytest.mark.parametrize('block', sorted(PROJECT_DIR.glob('data_*/*.py')) + sorted(PROJECT_DIR.glob('transformers/*.py')),
+                         ids=lambda path: path.stem)
+def test_blocks_log_under_their_own_name(block: Path):
+    """Mage's kwargs['block_uuid'] can name a sibling block run at the same time (see nyc_taxi.logs)."""
+    calls = re.findall(r'block_logger\(kwargs, \'(\w+)\'\)', block.read_text())
+    assert 'block_logger(kwargs)' not in block.read_text()
+    assert set(calls) <= {block.stem}, f'{block.name} logs as {calls}'
+
+
 @pytest.mark.parametrize('triggers', sorted((PROJECT_DIR / 'pipelines').glob('*/triggers.yaml')),
                          ids=lambda path: path.parent.name)
 def test_trigger_start_times_are_unquoted_timestamps(triggers: Path):
