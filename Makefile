@@ -66,7 +66,7 @@ down:
 pipeline: venv
 	$(STACK) pipeline $(NAME) '$(VARS)'
 
-# The Mage UI at http://127.0.0.1:6789 against the local stack; Ctrl-C stops Mage, `make down` the stack.
+# The Mage UI at http://127.0.0.1:6789 against the local stack; Ctrl-C stops Mage, `make down` Mage and the stack.
 ui: venv up
 	$(STACK) ui
 

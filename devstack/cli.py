@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Callable
@@ -90,7 +92,7 @@ def _listening(port: int) -> bool:
 
 def down(args: argparse.Namespace) -> None:
     state = stack_dir()
-    stopped = [name for name in SERVICES if processes.stop_from_pid_file(state / 'pids' / f'{name}.pid')]
+    stopped = [name for name in ('mage', *SERVICES) if processes.stop_from_pid_file(state / 'pids' / f'{name}.pid')]
     cluster = _cluster(int(env_file.read_env_file(stack_env_file()).get('POSTGRES_PORT') or 0))
     cluster.stop()
     print(f'Local stack down (stopped: {", ".join(stopped + ["postgres"])})')
@@ -133,15 +135,33 @@ def backfill(args: argparse.Namespace) -> None:
 
 
 def ui(args: argparse.Namespace) -> None:
-    """`mage start` on 127.0.0.1:6789 with the stack's settings; Ctrl-C stops it."""
-    from devstack.mage import MEMORY_SETTINGS, mage_server_command
+    """`mage start` on 127.0.0.1:PORT with the stack's settings, until Ctrl-C or `make down` stops it.
 
-    env = {'COLUMNS': '400', **MEMORY_SETTINGS, **_settings(), 'MAGE_DATA_DIR': str(stack_dir() / 'mage_data')}
+    Mage runs in a process group of its own, away from the terminal's Ctrl-C: its server shrugs off
+    SIGINT (it only restarts the scheduler that the signal killed), so this process takes the Ctrl-C and
+    stops Mage's whole group with SIGTERM. `make down` does the same through the PID file.
+    """
+    from devstack.mage import mage_server_command, pipeline_environment
+
+    project = Path(args.project).resolve()
+    pid_file = stack_dir() / 'pids' / 'mage.pid'
+    processes.stop_from_pid_file(pid_file)  # a Mage an earlier `make ui` left holds the port and the DB
     print(f'Mage UI on http://127.0.0.1:{args.port} (login admin@admin.com / admin unless DEFAULT_OWNER_* say '
           'otherwise; REQUIRE_USER_AUTHENTICATION=0 turns the login off). Ctrl-C stops it.', flush=True)
-    os.chdir(PROJECT_DIR.parent)
-    command = mage_server_command(PROJECT_DIR.name, args.port)
-    os.execvpe(command[0], command, env)
+    mage = subprocess.Popen(mage_server_command(project.name, args.port), cwd=project.parent,
+                            env=pipeline_environment(_settings(), stack_dir() / 'mage_data'),
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f'{mage.pid}\n')
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` of this process stops Mage too
+    try:
+        mage.wait()
+    except KeyboardInterrupt:
+        print('Stopping Mage ...', flush=True)
+    finally:
+        processes.stop_process_group(mage.pid)
+        pid_file.unlink(missing_ok=True)
+    print('Mage stopped.')
 
 
 def summary(args: argparse.Namespace) -> None:
@@ -191,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     command.set_defaults(func=pipeline)
     command = commands.add_parser('ui', help='start the Mage UI against the stack (foreground)')
     command.add_argument('--port', type=int, default=6789)
+    command.add_argument('--project', default=str(PROJECT_DIR), help='the Mage project (default: magic-zoomcamp)')
     command.set_defaults(func=ui)
     command = commands.add_parser('backfill', help="run a daily backfill through Mage's scheduler")
     command.add_argument('pipeline')
