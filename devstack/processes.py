@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 from typing import Sequence
 
@@ -36,6 +37,23 @@ def wait_for_port(port: int, timeout_s: float = 30, process: subprocess.Popen | 
                 return
         time.sleep(0.1)
     raise TimeoutError(f'nothing listens on 127.0.0.1:{port} after {timeout_s} s{_log_tail(log)}')
+
+
+def wait_for_http(url: str, timeout_s: float = 120, process: subprocess.Popen | None = None,
+                  log: Path | None = None) -> None:
+    """Until `url` answers HTTP (a server whose port opens before it is ready, such as `mage start`)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except OSError:
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f'{process.args[0]} exited with {process.returncode} before {url} answered'
+                                   f'{_log_tail(log)}') from None
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'{url} did not answer after {timeout_s} s{_log_tail(log)}') from None
+            time.sleep(0.5)
 
 
 def start_background(command: Sequence[str], log: Path, pid_file: Path | None = None,

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -14,7 +12,7 @@ import pytest
 from devstack.env_file import read_env_file
 from devstack.mage import environment_with, mage_server_command, pipeline_environment
 from devstack.paths import PROJECT_DIR, REPO_ROOT
-from devstack.processes import free_port, stop_process_group
+from devstack.processes import free_port, stop_process_group, wait_for_http
 from tests.e2e.ui import screenshot
 from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem,  # noqa: F401
                                         mage_data_dir, mage_run, postgres_cluster, stack_settings)
@@ -55,16 +53,11 @@ def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFac
         process = subprocess.Popen(mage_server_command(project.name, port), cwd=work, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     url = f'http://127.0.0.1:{port}'
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f'{url}/api/status', timeout=5)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop_process_group(process.pid)
-                pytest.fail(f'mage start did not answer: {(work / "mage.log").read_text()[-3000:]}')
-            time.sleep(0.5)
+    try:
+        wait_for_http(f'{url}/api/status', timeout_s=120, process=process, log=work / 'mage.log')
+    except (RuntimeError, TimeoutError) as error:
+        stop_process_group(process.pid)
+        pytest.fail(f'mage start did not answer: {error}')
     yield MageUi(url, work / 'mage.log')
     stop_process_group(process.pid)
 

@@ -8,14 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from devstack.mage import environment_with
 from devstack.paths import PROJECT_DIR, REPO_ROOT
-from devstack.processes import free_port, stop_from_pid_file, stop_process_group
+from devstack.processes import free_port, stop_from_pid_file, stop_process_group, wait_for_http
 
 pytestmark = pytest.mark.integration
 
@@ -25,21 +24,17 @@ def _start_ui(tmp_path: Path) -> tuple[subprocess.Popen, int, Path]:
     project = tmp_path / PROJECT_DIR.name  # a copy: Mage's scheduler rewrites triggers.yaml
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, '-m', 'devstack', 'ui', '--port', str(port), '--project', str(project)],
-        cwd=REPO_ROOT, env=environment_with({'STACK_DIR': str(tmp_path / 'stack')}),
-        stdout=open(tmp_path / 'ui.log', 'w'), stderr=subprocess.STDOUT, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f'http://127.0.0.1:{port}/api/status', timeout=5)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop_process_group(process.pid)
-                pytest.fail(f'make ui did not answer: {(tmp_path / "ui.log").read_text()[-3000:]}')
-            time.sleep(0.5)
+    with open(tmp_path / 'ui.log', 'w') as log:
+        process = subprocess.Popen(
+            [sys.executable, '-m', 'devstack', 'ui', '--port', str(port), '--project', str(project)],
+            cwd=REPO_ROOT, env=environment_with({'STACK_DIR': str(tmp_path / 'stack')}), stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        wait_for_http(f'http://127.0.0.1:{port}/api/status', timeout_s=120, process=process, log=tmp_path / 'ui.log')
+    except (RuntimeError, TimeoutError) as error:
+        stop_process_group(process.pid)
+        pytest.fail(f'make ui did not answer: {error}')
     return process, port, tmp_path / 'stack' / 'pids' / 'mage.pid'
 
 
