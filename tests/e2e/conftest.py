@@ -1,8 +1,9 @@
-"""The Mage UI (`mage start`) on a copy of the project, against the test stack, for a real browser."""
+"""The Mage UI as `make ui` starts it, on a copy of the project, against the test stack, for a real browser."""
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -10,7 +11,7 @@ from typing import Iterator
 import pytest
 
 from devstack.env_file import read_env_file
-from devstack.mage import environment_with, mage_server_command, pipeline_environment
+from devstack.mage import environment_with
 from devstack.paths import PROJECT_DIR, REPO_ROOT
 from devstack.processes import free_port, stop_process_group, wait_for_http
 from tests.e2e.ui import screenshot
@@ -40,26 +41,28 @@ class MageUi:
 
 @pytest.fixture(scope='session')
 def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[MageUi]:
-    """A running `mage start`. On a copy: Mage's scheduler rewrites triggers.yaml."""
+    """The Mage UI as `make ui` starts it, on a copy of the project: Mage's scheduler rewrites triggers.yaml."""
     work = tmp_path_factory.mktemp('ui')
     project = work / PROJECT_DIR.name
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
     port = free_port()
     # Login on, with dev.env's owner, as users get it. The scheduler picks up runs started in the UI on
     # its next tick: every 2 s instead of 10.
-    settings = {**stack_settings, **UI_TARGETS, **UI_LOGIN, 'SCHEDULER_TRIGGER_INTERVAL': '2'}
-    env = pipeline_environment(environment_with(settings), work / 'mage_data')
+    settings = {**stack_settings, **UI_TARGETS, **UI_LOGIN, 'SCHEDULER_TRIGGER_INTERVAL': '2',
+                'STACK_DIR': str(work / 'stack')}
     with open(work / 'mage.log', 'w') as log:
-        process = subprocess.Popen(mage_server_command(project.name, port), cwd=work, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, '-m', 'devstack', 'ui', '--port', str(port), '--project', str(project)],
+            cwd=REPO_ROOT, env=environment_with(settings), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
     url = f'http://127.0.0.1:{port}'
     try:
         wait_for_http(f'{url}/api/status', timeout_s=120, process=process, log=work / 'mage.log')
     except (RuntimeError, TimeoutError) as error:
         stop_process_group(process.pid)
-        pytest.fail(f'mage start did not answer: {error}')
+        pytest.fail(f'make ui did not answer: {error}')
     yield MageUi(url, work / 'mage.log')
-    stop_process_group(process.pid)
+    stop_process_group(process.pid)  # devstack ui then stops Mage's own process group
 
 
 @pytest.fixture(scope='session')
