@@ -1,9 +1,6 @@
 """The Mage UI as `make ui` starts it, on a copy of the project, against the test stack, for a real browser."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -11,12 +8,12 @@ from typing import Iterator
 import pytest
 
 from devstack.env_file import read_env_file
-from devstack.mage import environment_with
-from devstack.paths import PROJECT_DIR, REPO_ROOT
-from devstack.processes import free_port, stop_process_group, wait_for_http
+from devstack.paths import REPO_ROOT
+from devstack.processes import stop_process_group
 from tests.e2e.ui import screenshot
 from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem,  # noqa: F401
                                         mage_data_dir, mage_run, postgres_cluster, stack_settings)
+from tests.ui_command import start_ui
 
 CHROMIUM = Path('/usr/bin/chromium')
 VIEWPORT = {'width': 1400, 'height': 900}
@@ -43,26 +40,11 @@ class MageUi:
 def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[MageUi]:
     """The Mage UI as `make ui` starts it, on a copy of the project: Mage's scheduler rewrites triggers.yaml."""
     work = tmp_path_factory.mktemp('ui')
-    project = work / PROJECT_DIR.name
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    port = free_port()
     # Login on, with dev.env's owner, as users get it. The scheduler picks up runs started in the UI on
     # its next tick: every 2 s instead of 10.
-    settings = {**stack_settings, **UI_TARGETS, **UI_LOGIN, 'SCHEDULER_TRIGGER_INTERVAL': '2',
-                'STACK_DIR': str(work / 'stack')}
-    with open(work / 'mage.log', 'w') as log:
-        process = subprocess.Popen(
-            [sys.executable, '-m', 'devstack', 'ui', '--port', str(port), '--project', str(project)],
-            cwd=REPO_ROOT, env=environment_with(settings), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    url = f'http://127.0.0.1:{port}'
-    try:
-        wait_for_http(f'{url}/api/status', timeout_s=120, process=process, log=work / 'mage.log')
-    except (RuntimeError, TimeoutError) as error:
-        stop_process_group(process.pid)
-        pytest.fail(f'make ui did not answer: {error}')
-    yield MageUi(url, work / 'mage.log')
-    stop_process_group(process.pid)  # devstack ui then stops Mage's own process group
+    ui = start_ui(work, {**stack_settings, **UI_TARGETS, **UI_LOGIN, 'SCHEDULER_TRIGGER_INTERVAL': '2'})
+    yield MageUi(ui.url, ui.log)
+    stop_process_group(ui.process.pid)  # devstack ui then stops Mage's own process group
 
 
 @pytest.fixture(scope='session')

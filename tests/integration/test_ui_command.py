@@ -2,40 +2,18 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from devstack.mage import environment_with
-from devstack.paths import PROJECT_DIR, REPO_ROOT
-from devstack.processes import free_port, stop_from_pid_file, stop_process_group, wait_for_http
+from devstack.processes import stop_from_pid_file, stop_process_group
+from tests.ui_command import start_ui
 
 pytestmark = pytest.mark.integration
-
-
-def _start_ui(tmp_path: Path) -> tuple[subprocess.Popen, int, Path]:
-    """As a terminal starts it: SIGINT at its default (a shell's background job would ignore it)."""
-    project = tmp_path / PROJECT_DIR.name  # a copy: Mage's scheduler rewrites triggers.yaml
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    port = free_port()
-    with open(tmp_path / 'ui.log', 'w') as log:
-        process = subprocess.Popen(
-            [sys.executable, '-m', 'devstack', 'ui', '--port', str(port), '--project', str(project)],
-            cwd=REPO_ROOT, env=environment_with({'STACK_DIR': str(tmp_path / 'stack')}), stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        wait_for_http(f'http://127.0.0.1:{port}/api/status', timeout_s=120, process=process, log=tmp_path / 'ui.log')
-    except (RuntimeError, TimeoutError) as error:
-        stop_process_group(process.pid)
-        pytest.fail(f'make ui did not answer: {error}')
-    return process, port, tmp_path / 'stack' / 'pids' / 'mage.pid'
 
 
 def _processes_in_group(pgid: int) -> list[int]:
@@ -67,16 +45,16 @@ def _assert_all_stopped(process: subprocess.Popen, mage_pid: int, port: int, log
 
 
 def test_ctrl_c_stops_mage_and_its_scheduler(tmp_path):
-    process, port, pid_file = _start_ui(tmp_path)
-    mage_pid = int(pid_file.read_text())
+    ui = start_ui(tmp_path, {})
+    mage_pid = int(ui.pid_file.read_text())
     # A terminal's Ctrl-C: SIGINT to its foreground process group, where make and devstack are.
-    os.killpg(process.pid, signal.SIGINT)
-    _assert_all_stopped(process, mage_pid, port, tmp_path / 'ui.log')
-    assert not pid_file.exists()
+    os.killpg(ui.process.pid, signal.SIGINT)
+    _assert_all_stopped(ui.process, mage_pid, ui.port, ui.log)
+    assert not ui.pid_file.exists()
 
 
 def test_make_down_stops_the_ui_through_its_pid_file(tmp_path):
-    process, port, pid_file = _start_ui(tmp_path)
-    mage_pid = int(pid_file.read_text())
-    assert stop_from_pid_file(pid_file)  # what `python -m devstack down` does for each service
-    _assert_all_stopped(process, mage_pid, port, tmp_path / 'ui.log')
+    ui = start_ui(tmp_path, {})
+    mage_pid = int(ui.pid_file.read_text())
+    assert stop_from_pid_file(ui.pid_file)  # what `python -m devstack down` does for each service
+    _assert_all_stopped(ui.process, mage_pid, ui.port, ui.log)
