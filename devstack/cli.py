@@ -148,13 +148,14 @@ def ui(args: argparse.Namespace) -> None:
     processes.stop_from_pid_file(pid_file)  # a Mage an earlier `make ui` left holds the port and the DB
     print(f'Mage UI on http://127.0.0.1:{args.port} (login admin@admin.com / admin unless DEFAULT_OWNER_* say '
           'otherwise; REQUIRE_USER_AUTHENTICATION=0 turns the login off). Ctrl-C stops it.', flush=True)
+    # A `kill` of this process stops Mage too; set before Mage starts, so no moment leaves Mage behind.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     mage = subprocess.Popen(mage_server_command(project.name, args.port), cwd=project.parent,
                             env=pipeline_environment(_settings(), stack_dir() / 'mage_data'),
                             stdin=subprocess.DEVNULL, start_new_session=True)
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.write_text(f'{mage.pid}\n')
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` of this process stops Mage too
     try:
+        pid_file.parent.mkdir(parents=True, exist_ok=True)
+        pid_file.write_text(f'{mage.pid}\n')
         mage.wait()
     except KeyboardInterrupt:
         print('Stopping Mage ...', flush=True)
