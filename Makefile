@@ -70,9 +70,10 @@ pipeline: venv
 ui: venv up
 	$(STACK) ui
 
-# e.g. make backfill NAME=gcs_to_bigquery START=2021-01-02 END=2021-01-08 VARS='{"taxi_type": "yellow"}'
+# e.g. make backfill NAME=api_to_postgres START=2020-10-01 END=2020-12-01 INTERVAL=month VARS='{"taxi_type": "green"}'
+INTERVAL ?= day
 backfill: venv
-	$(STACK) backfill $(NAME) $(START) $(END) '$(VARS)'
+	$(STACK) backfill --interval $(INTERVAL) $(NAME) $(START) $(END) '$(VARS)'
 
 summary: venv
 	$(STACK) summary --pipelines $(or $(PIPELINES),api_to_postgres) '$(VARS)'

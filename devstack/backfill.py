@@ -12,17 +12,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
+from dateutil.relativedelta import relativedelta
+
+from nyc_taxi.mage_schedule import enum_value
+from nyc_taxi.run_schedule import backfill_step
+
+
+INTERVALS = ('hour', 'day', 'week', 'month', 'year')
+
 
 @dataclass(frozen=True)
 class BackfillRun:
     execution_date: datetime
     status: str
     variables: dict[str, Any]
+    step: relativedelta
 
 
 def run_backfill(pipeline_uuid: str, start: datetime, end: datetime, variables: Mapping[str, Any] | None = None,
-                 name: str | None = None) -> list[BackfillRun]:
-    """Runs `pipeline_uuid` once per day from `start` to `end` (inclusive); returns each run's outcome."""
+                 name: str | None = None, interval: str = 'day', units: int = 1) -> list[BackfillRun]:
+    """Runs `pipeline_uuid` once per `units` `interval`s from `start` to `end` (inclusive), as the Backfill tab
+    does; returns each run's outcome."""
     from mage_ai.orchestration.backfills.service import start_backfill
     from mage_ai.orchestration.db import db_connection
     from mage_ai.orchestration.db.database_manager import database_manager
@@ -34,8 +44,8 @@ def run_backfill(pipeline_uuid: str, start: datetime, end: datetime, variables: 
     backfill = Backfill.create(
         name=name or f'{pipeline_uuid} {start:%Y-%m-%d}..{end:%Y-%m-%d}',
         pipeline_uuid=pipeline_uuid,
-        interval_type=Backfill.IntervalType.DAY,
-        interval_units=1,
+        interval_type=Backfill.IntervalType(interval),
+        interval_units=units,
         start_datetime=start,
         end_datetime=end,
         variables=dict(variables or {}),
@@ -50,8 +60,8 @@ def run_backfill(pipeline_uuid: str, start: datetime, end: datetime, variables: 
         # The scheduler's own bookkeeping marks the run completed or failed from its block runs.
         scheduler.schedule()
         pipeline_run.refresh()
-        outcomes.append(BackfillRun(pipeline_run.execution_date, str(pipeline_run.status),
-                                    dict(pipeline_run.variables or {})))
+        outcomes.append(BackfillRun(pipeline_run.execution_date, enum_value(pipeline_run.status),
+                                    pipeline_run.get_variables(), backfill_step(interval, units)))
     succeeded = all(outcome.status == PipelineRun.PipelineRunStatus.COMPLETED for outcome in outcomes)
     backfill.update(status=Backfill.Status.COMPLETED if succeeded else Backfill.Status.FAILED,
                     completed_at=datetime.utcnow() if succeeded else None,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from devstack import env_file, processes
+from devstack.backfill import INTERVALS
 from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
                                 start_gcs_emulator)
 from devstack.http_server import base_url, start_file_server
@@ -18,8 +19,10 @@ from devstack.mage import run_pipeline
 from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
-from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest, month_request_from_kwargs
+from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest
+from nyc_taxi.run_month import choose_month
 from nyc_taxi.run_dates import execution_day, run_dates
+from nyc_taxi.run_schedule import RunSchedule
 
 DEFAULT_POSTGRES_PORT = 54320
 DEFAULT_HTTP_PORT = 8765
@@ -27,9 +30,11 @@ DEFAULT_GCS_PORT = 9023
 DEFAULT_BIGQUERY_PORT = 9050
 DEFAULT_SAMPLE_ROWS = 50_000
 SERVICES = ('http', 'gcs', 'bigquery')
+# The default month, a second one, green's, and the homework's quarter (green 2020-10..12, "Load a quarter").
 DEMO_MONTHS = (MonthRequest(taxi_type='yellow', year=2021, month=1),
                MonthRequest(taxi_type='yellow', year=2021, month=2),
-               MonthRequest(taxi_type='green', year=2021, month=1))
+               MonthRequest(taxi_type='green', year=2021, month=1),
+               *(MonthRequest(taxi_type='green', year=2020, month=month) for month in (10, 11, 12)))
 
 
 def _settings() -> dict[str, str]:
@@ -127,11 +132,35 @@ def backfill(args: argparse.Namespace) -> None:
     from devstack.backfill import run_backfill
 
     outcomes = run_backfill(args.pipeline, datetime.fromisoformat(args.start), datetime.fromisoformat(args.end),
-                            json.loads(args.vars) if args.vars else {})
+                            json.loads(args.vars) if args.vars else {}, interval=args.interval)
+    print(f'Backfill of {args.pipeline}, {args.start}..{args.end}, one run per {args.interval}:')
     for outcome in outcomes:
-        print(f'  {outcome.execution_date:%Y-%m-%d}  {outcome.status}')
+        print(f'  {outcome.execution_date:%Y-%m-%d}  {_what_the_run_loaded(args.pipeline, outcome)}  {outcome.status}',
+              flush=True)
     if any(outcome.status != 'completed' for outcome in outcomes):
         sys.exit(f'Backfill of {args.pipeline} had failed runs; see the logs under {stack_dir() / "mage_data"}')
+
+
+def _what_the_run_loaded(pipeline_name: str, outcome) -> str:
+    """The month or dates a backfill run covered, by the blocks' own rules, and the rows its target now holds."""
+    from devstack.summary import bigquery_range_rows, gcs_month_object_rows, postgres_month_rows
+    from nyc_taxi.run_dates import run_dates
+    from nyc_taxi.run_month import choose_month, taxi_type_of
+    from nyc_taxi.run_schedule import RunSchedule
+
+    schedule = RunSchedule('backfill', outcome.execution_date, outcome.step)
+    settings = _settings()
+    try:
+        if pipeline_name == 'gcs_to_bigquery':
+            first, last = run_dates(outcome.variables, schedule)
+            rows, _ = bigquery_range_rows(taxi_type_of(outcome.variables), first, last, settings)
+            return f'{taxi_type_of(outcome.variables)} {first}..{last}  {rows:>10,} rows in BigQuery'
+        request = choose_month(outcome.variables, schedule).request
+        if pipeline_name == 'api_to_gcs':
+            return f'{request}  {gcs_month_object_rows(request, settings):>10,} rows in the month object'
+        return f'{request}  {postgres_month_rows(request, settings):>10,} rows in Postgres'
+    except Exception as error:  # a failed run may have left nothing to count: say so, keep the status line
+        return f'(nothing to count: {str(error).splitlines()[0][:120]})'
 
 
 def ui(args: argparse.Namespace) -> None:
@@ -170,7 +199,7 @@ def summary(args: argparse.Namespace) -> None:
                                   summarize_postgres_month)
 
     variables = json.loads(args.vars) if args.vars else {}
-    request = month_request_from_kwargs(variables)
+    request = choose_month(variables, RunSchedule()).request
     settings = _settings()
     report = source_report(request, settings)
     checks = {'api_to_postgres': lambda: summarize_postgres_month(request, settings, report),
@@ -214,8 +243,9 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument('--port', type=int, default=6789)
     command.add_argument('--project', default=str(PROJECT_DIR), help='the Mage project (default: magic-zoomcamp)')
     command.set_defaults(func=ui)
-    command = commands.add_parser('backfill', help="run a daily backfill through Mage's scheduler")
+    command = commands.add_parser('backfill', help="run a backfill through Mage's Backfill model and scheduler")
     command.add_argument('pipeline')
+    command.add_argument('--interval', default='day', choices=INTERVALS, help='one run per this step (default: day)')
     command.add_argument('start', help='first execution date, e.g. 2021-01-02')
     command.add_argument('end', help='last execution date (inclusive)')
     command.add_argument('vars', nargs='?', default='')

@@ -4,7 +4,7 @@ Same column sets and order as the published CSVs; ~5% of rows without dispatch d
 passenger_count, RatecodeID, store_and_fwd_flag, payment_type, and trip_type for green); integer
 codes written as floats ("1.0"); zero-passenger and zero-distance trips; pickups outside the month
 (neighbouring days and a few from years before); refunds with negative amounts; totals with float
-noise ("13.799999999999999"). Deterministic for a seed, byte for byte.
+noise ("13.799999999999999"); VendorID 4 in 2019-2020 months, as the release's files have it. Deterministic for a seed, byte for byte.
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def generate_trips(request: MonthRequest, rows: int, seed: int = 42) -> pd.DataF
     total = fare + extra + mta_tax + tip + tolls + improvement + congestion
 
     values = {
-        'VendorID': rng.choice([1.0, 2.0, 2.0], size=rows),
+        'VendorID': rng.choice(_vendor_ids(request), size=rows),
         f'{schema.datetime_prefix}_pickup_datetime': pickup,
         f'{schema.datetime_prefix}_dropoff_datetime': dropoff,
         'passenger_count': passengers,
@@ -90,6 +90,11 @@ def generate_trips(request: MonthRequest, rows: int, seed: int = 42) -> pd.DataF
     # float above only so that it can hold the empty fields.
     trips['VendorID'] = trips['VendorID'].astype('Int64')
     return trips
+
+
+def _vendor_ids(request: MonthRequest) -> list[float]:
+    """The vendor codes of the month, weighted: 4 appears in the release's 2019-2020 files only."""
+    return [1.0, 2.0, 2.0] + ([2.0] * 36 + [1.0] * 18 + [4.0] if request.year in (2019, 2020) else [])
 
 
 def write_trip_file(trips: pd.DataFrame, path: Path) -> Path:

@@ -11,7 +11,7 @@ from google.cloud import bigquery
 
 from nyc_taxi.bigquery import BigQuerySettings
 from nyc_taxi.gcs import GcsSettings
-from nyc_taxi.gcs_reader import read_date_range, read_month_object
+from nyc_taxi.gcs_reader import read_date_range
 from nyc_taxi.load import load_month
 from nyc_taxi.parquet_exports import daily_object_key, month_object_key, partitioned_root
 from nyc_taxi.identifiers import trips_table_name
@@ -26,16 +26,46 @@ def source_report(request: MonthRequest, settings: Mapping[str, str]) -> Transfo
     return clean_trips(load_month(request, base_url_from_env(settings)), schema_for(request.taxi_type))[1]
 
 
-def summarize_postgres_month(request: MonthRequest, settings: Mapping[str, str],
-                             report: TransformReport) -> tuple[bool, str]:
-    """Counts the table's rows for the month; ok when they are the rows the transform keeps."""
-    url = request.url(base_url_from_env(settings))
+def postgres_month_rows(request: MonthRequest, settings: Mapping[str, str]) -> int:
+    """The rows of the month's partition in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips."""
     postgres = PostgresSettings.from_io_config(settings)
     table = trips_table_name(request.taxi_type)
     with closing(postgres.connect()) as connection, connection.cursor() as cursor:
         cursor.execute(f'SELECT count(*) FROM "{postgres.db_schema}"."{table}" WHERE {SOURCE_MONTH} = %s',
                        (request.month_start,))
         (in_table,) = cursor.fetchone()
+    return in_table
+
+
+def gcs_month_object_rows(request: MonthRequest, settings: Mapping[str, str]) -> int:
+    gcs = GcsSettings.from_io_config(settings)
+    return pq.read_metadata(f'{gcs.bucket}/{month_object_key(request)}', filesystem=gcs.filesystem()).num_rows
+
+
+def bigquery_range_rows(taxi_type: str, first: date, last: date, settings: Mapping[str, str]) -> tuple[int, int]:
+    """Rows and distinct pickup dates of {BQ_DATASET}.{taxi_type}_taxi_trips within first..last."""
+    schema = schema_for(taxi_type)
+    bigquery_settings = BigQuerySettings.from_io_config(settings)
+    query = (f'SELECT count(*), count(DISTINCT {schema.pickup_date}) FROM `{bigquery_table_id(taxi_type, settings)}` '
+             f'WHERE {schema.pickup_date} BETWEEN @first AND @last')
+    job_config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter('first', 'DATE', first),
+                                                           bigquery.ScalarQueryParameter('last', 'DATE', last)])
+    rows, dates = list(bigquery_settings.client().query(query, job_config=job_config).result())[0]
+    return rows, dates
+
+
+def bigquery_table_id(taxi_type: str, settings: Mapping[str, str]) -> str:
+    bigquery_settings = BigQuerySettings.from_io_config(settings)
+    return f'{bigquery_settings.project}.{bigquery_settings.dataset}.{trips_table_name(taxi_type)}'
+
+
+def summarize_postgres_month(request: MonthRequest, settings: Mapping[str, str],
+                             report: TransformReport) -> tuple[bool, str]:
+    """Counts the table's rows for the month; ok when they are the rows the transform keeps."""
+    url = request.url(base_url_from_env(settings))
+    postgres = PostgresSettings.from_io_config(settings)
+    table = trips_table_name(request.taxi_type)
+    in_table = postgres_month_rows(request, settings)
     ok = in_table == report.rows_out
     lines = [
         f'api_to_postgres, {request}:',
@@ -55,7 +85,7 @@ def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], repo
     """Lists what api_to_gcs wrote for the month and checks its row counts against the source."""
     gcs = GcsSettings.from_io_config(settings)
     filesystem = gcs.filesystem()
-    month_rows = read_month_object(filesystem, gcs.bucket, request).num_rows
+    month_rows = gcs_month_object_rows(request, settings)
     schema = schema_for(request.taxi_type)
     month_files = [info for info in filesystem.get_file_info(
         pafs.FileSelector(partitioned_root(gcs.bucket, request.taxi_type), recursive=True))
@@ -80,15 +110,10 @@ def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], repo
 def summarize_bigquery_range(taxi_type: str, first: date, last: date, settings: Mapping[str, str]) -> tuple[bool, str]:
     """Compares the table's rows per pickup date with the GCS partitions of the same dates."""
     gcs = GcsSettings.from_io_config(settings)
-    schema = schema_for(taxi_type)
     in_gcs = read_date_range(gcs.filesystem(), gcs.bucket, taxi_type, first, last).num_rows
     bigquery_settings = BigQuerySettings.from_io_config(settings)
-    table_id = f'{bigquery_settings.project}.{bigquery_settings.dataset}.{trips_table_name(taxi_type)}'
-    query = (f'SELECT count(*), count(DISTINCT {schema.pickup_date}) FROM `{table_id}` '
-             f'WHERE {schema.pickup_date} BETWEEN @first AND @last')
-    job_config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter('first', 'DATE', first),
-                                                           bigquery.ScalarQueryParameter('last', 'DATE', last)])
-    rows, dates = list(bigquery_settings.client().query(query, job_config=job_config).result())[0]
+    table_id = bigquery_table_id(taxi_type, settings)
+    rows, dates = bigquery_range_rows(taxi_type, first, last, settings)
     ok = rows == in_gcs
     lines = [
         f'gcs_to_bigquery, {taxi_type} {first}..{last}:',

@@ -7,8 +7,8 @@ from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE
 from nyc_taxi.identifiers import trips_table_name
 from nyc_taxi.io_config import load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.request import month_request_from_kwargs
-from nyc_taxi.run_dates import run_dates
+from nyc_taxi.mage_schedule import dates_of_run
+from nyc_taxi.run_month import taxi_type_of
 from nyc_taxi.schema import schema_for
 
 if 'data_exporter' not in globals():
@@ -18,8 +18,8 @@ if 'data_exporter' not in globals():
 @data_exporter
 def taxi_data_to_bigquery(data: pd.DataFrame, *args, **kwargs) -> None:
     """Replaces the run's pickup dates in {BQ_DATASET}.{taxi_type}_taxi_trips (day-partitioned), in one MERGE."""
-    taxi_type = month_request_from_kwargs(kwargs).taxi_type
-    first, last = run_dates(kwargs)
+    taxi_type = taxi_type_of(kwargs)
+    first, last = dates_of_run(kwargs)
     settings = BigQuerySettings.from_io_config(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE))
     table = trips_table_name(taxi_type)
     schema = schema_for(taxi_type)

@@ -5,8 +5,8 @@ from nyc_taxi.arrow import clean_table
 from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
 from nyc_taxi.io_config import load_profile
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage_schedule import month_of_run
 from nyc_taxi.parquet_exports import PARTITIONED_PREFIX, partitioned_root, replace_month_partitions
-from nyc_taxi.request import month_request_from_kwargs
 from nyc_taxi.schema import schema_of
 
 if 'data_exporter' not in globals():
@@ -16,7 +16,7 @@ if 'data_exporter' not in globals():
 @data_exporter
 def taxi_data_to_gcs_partitioned(data: pd.DataFrame, *args, **kwargs) -> None:
     """Replaces the month's files in gs://{GCS_BUCKET}/nyc_taxi_data/{taxi_type}/, partitioned by pickup date."""
-    request = month_request_from_kwargs(kwargs)
+    request = month_of_run(kwargs).request
     schema = schema_of(data.columns)
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
                                        f'{PARTITIONED_PREFIX}/{request.taxi_type}/')

@@ -6,8 +6,8 @@ from mage_ai.settings.repo import get_repo_path
 from nyc_taxi.identifiers import trips_table_name
 from nyc_taxi.io_config import DEFAULT_POSTGRES_PROFILE, load_profile
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage_schedule import month_of_run
 from nyc_taxi.postgres import PostgresSettings, replace_month
-from nyc_taxi.request import month_request_from_kwargs
 from nyc_taxi.schema import schema_of
 
 if 'data_exporter' not in globals():
@@ -17,7 +17,7 @@ if 'data_exporter' not in globals():
 @data_exporter
 def taxi_data_to_postgres(data: pd.DataFrame, *args, **kwargs) -> None:
     """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, COPY)."""
-    request = month_request_from_kwargs(kwargs)
+    request = month_of_run(kwargs).request
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)

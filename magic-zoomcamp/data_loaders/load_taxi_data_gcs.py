@@ -5,9 +5,9 @@ from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
 from nyc_taxi.gcs_reader import read_date_range, to_frame
 from nyc_taxi.io_config import load_profile
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage_schedule import dates_of_run
 from nyc_taxi.parquet_exports import PARTITIONED_PREFIX
-from nyc_taxi.request import month_request_from_kwargs
-from nyc_taxi.run_dates import run_dates
+from nyc_taxi.run_month import taxi_type_of
 from nyc_taxi.schema import schema_of
 
 if 'data_loader' not in globals():
@@ -22,8 +22,8 @@ def load_taxi_data_gcs(*args, **kwargs) -> pd.DataFrame:
 
     Dates: start_date/end_date variables, else the interval a trigger or backfill run closes (see README).
     """
-    taxi_type = month_request_from_kwargs(kwargs).taxi_type
-    first, last = run_dates(kwargs)
+    taxi_type = taxi_type_of(kwargs)
+    first, last = dates_of_run(kwargs)
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
                                        f'{PARTITIONED_PREFIX}/{taxi_type}/')
     trips = read_date_range(filesystem, settings.bucket, taxi_type, first, last)
@@ -34,6 +34,6 @@ def load_taxi_data_gcs(*args, **kwargs) -> pd.DataFrame:
 
 @test
 def test_dates_within_the_run(output: pd.DataFrame, *args, **kwargs) -> None:
-    first, last = run_dates(kwargs)
+    first, last = dates_of_run(kwargs)
     days = output[schema_of(output.columns).pickup_date]
     assert days.empty or (days.min() >= first and days.max() <= last), 'rows outside the run dates'

@@ -11,6 +11,7 @@ from nyc_taxi.schema import TaxiType
 
 DEFAULT_BASE_URL = 'https://github.com/DataTalksClub/nyc-tlc-data/releases/download'
 BASE_URL_VARIABLE = 'TAXI_DATA_BASE_URL'
+DEFAULT_TAXI_TYPE = 'yellow'
 
 
 class MonthRequest(BaseModel):
@@ -18,9 +19,9 @@ class MonthRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    taxi_type: TaxiType = 'yellow'
-    year: int = Field(2021, ge=2009, le=2100)
-    month: int = Field(1, ge=1, le=12)
+    taxi_type: TaxiType = DEFAULT_TAXI_TYPE
+    year: int = Field(ge=2009, le=2100)
+    month: int = Field(ge=1, le=12)
 
     @property
     def month_start(self) -> date:
@@ -42,9 +43,8 @@ class MonthRequest(BaseModel):
         return f'{self.taxi_type} {self.year:04d}-{self.month:02d}'
 
 
-def month_request_from_kwargs(kwargs: Mapping[str, Any]) -> MonthRequest:
-    """Reads taxi_type/year/month from pipeline, trigger or runtime variables (strings are accepted)."""
-    fields = {name: kwargs[name] for name in MonthRequest.model_fields if kwargs.get(name) is not None}
+def validated_month_request(**fields: Any) -> MonthRequest:
+    """A MonthRequest, or a ValueError naming each bad pipeline variable (strings are accepted)."""
     try:
         return MonthRequest(**fields)
     except ValidationError as error:

@@ -73,7 +73,9 @@ SNAKE_CASE_NAMES: dict[str, str] = {
     'DOLocationID': 'do_location_id',
 }
 
-KNOWN_VENDOR_IDS: frozenset[int] = frozenset({1, 2, 5, 6, 7})
+# 1 Creative Mobile Technologies, 2 VeriFone (Curb), 4 in the release's 2019-2020 files (the course's dbt
+# models call it 'Unknown/Other'), 5, 6 Myle and 7 Helix in the TLC's newer months.
+KNOWN_VENDOR_IDS: frozenset[int] = frozenset({1, 2, 4, 5, 6, 7})
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ import pandas as pd
 
 from nyc_taxi.logs import block_logger
 from nyc_taxi.schema import KNOWN_VENDOR_IDS, schema_of
-from nyc_taxi.transform import camel_case_columns, clean_trips
+from nyc_taxi.transform import camel_case_columns, clean_trips, drop_missing_passenger_count
 
 if 'transformer' not in globals():
     from mage_ai.data_preparation.decorators import transformer
@@ -12,8 +12,11 @@ if 'test' not in globals():
 
 @transformer
 def transform_taxi_data(data: pd.DataFrame, *args, **kwargs) -> pd.DataFrame:
-    """Drops zero-passenger and zero-distance trips, snake_cases the columns, adds the pickup date."""
-    clean, report = clean_trips(data, schema_of(data.columns))
+    """Drops zero-passenger and zero-distance trips, snake_cases the columns, adds the pickup date.
+
+    Variable drop_missing_passenger_count (default false): also drop trips without a passenger count.
+    """
+    clean, report = clean_trips(data, schema_of(data.columns), drop_missing_passenger_count(kwargs))
     block_logger(kwargs, 'transform_taxi_data').info('%s', report)
     return clean
 

@@ -1,14 +1,10 @@
 import pytest
 
-from nyc_taxi.request import DEFAULT_BASE_URL, MonthRequest, base_url_from_env, month_request_from_kwargs
-
-
-def test_defaults_are_yellow_january_2021():
-    assert month_request_from_kwargs({}) == MonthRequest(taxi_type='yellow', year=2021, month=1)
+from nyc_taxi.request import DEFAULT_BASE_URL, MonthRequest, base_url_from_env, validated_month_request
 
 
 def test_runtime_variables_arrive_as_strings_and_are_coerced():
-    request = month_request_from_kwargs({'taxi_type': 'green', 'year': '2020', 'month': '11', 'env': 'dev'})
+    request = validated_month_request(taxi_type='green', year='2020', month='11')
     assert (request.taxi_type, request.year, request.month) == ('green', 2020, 11)
 
 
@@ -28,7 +24,7 @@ def test_url_follows_the_release_layout():
 ])
 def test_invalid_variables_are_rejected_by_name(variables, named):
     with pytest.raises(ValueError, match=f'Invalid pipeline variables: {named}='):
-        month_request_from_kwargs(variables)
+        validated_month_request(**{'taxi_type': 'yellow', 'year': 2021, 'month': 1, **variables})
 
 
 def test_base_url_defaults_to_the_public_release():
