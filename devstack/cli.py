@@ -1,4 +1,4 @@
-"""`python -m devstack up|down|env|sample|pipeline|backfill|summary`: the local stack behind the Makefile."""
+"""`python -m devstack up|down|env|sample|pipeline|backfill|trigger-run|summary`: the local stack behind the Makefile."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from devstack import env_file, processes
-from devstack.backfill import INTERVALS
+from devstack.scheduled_runs import INTERVALS
 from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
                                 start_gcs_emulator)
 from devstack.http_server import base_url, start_file_server
@@ -122,14 +122,19 @@ def pipeline(args: argparse.Namespace) -> None:
         sys.exit(f'Pipeline {args.name} failed (exit {result.returncode}); see the output above.')
 
 
-def backfill(args: argparse.Namespace) -> None:
-    """Runs a backfill in this process: Mage reads its settings from os.environ at import."""
-    from datetime import datetime
-
+def _mage_in_this_process() -> None:
+    """Mage reads its settings, its data dir and its project from os.environ when it is imported."""
     os.environ.update(_settings())
     os.environ['MAGE_DATA_DIR'] = str(stack_dir() / 'mage_data')
     os.environ['MAGE_REPO_PATH'] = str(PROJECT_DIR)
-    from devstack.backfill import run_backfill
+
+
+def backfill(args: argparse.Namespace) -> None:
+    """Runs a backfill in this process, as the Backfill tab would; exits non-zero if a run failed."""
+    from datetime import datetime
+
+    _mage_in_this_process()
+    from devstack.scheduled_runs import run_backfill
 
     outcomes = run_backfill(args.pipeline, datetime.fromisoformat(args.start), datetime.fromisoformat(args.end),
                             json.loads(args.vars) if args.vars else {}, interval=args.interval)
@@ -137,8 +142,23 @@ def backfill(args: argparse.Namespace) -> None:
     for outcome in outcomes:
         print(f'  {outcome.execution_date:%Y-%m-%d}  {_what_the_run_loaded(args.pipeline, outcome)}  {outcome.status}',
               flush=True)
-    if any(outcome.status != 'completed' for outcome in outcomes):
+    if not all(outcome.completed for outcome in outcomes):
         sys.exit(f'Backfill of {args.pipeline} had failed runs; see the logs under {stack_dir() / "mage_data"}')
+
+
+def trigger_run(args: argparse.Namespace) -> None:
+    """Runs now what a trigger with this interval would run at DATE (e.g. @monthly on 2021-01-01)."""
+    from datetime import datetime
+
+    _mage_in_this_process()
+    from devstack.scheduled_runs import run_as_trigger
+
+    outcome = run_as_trigger(args.pipeline, args.interval, datetime.fromisoformat(args.date),
+                             json.loads(args.vars) if args.vars else {})
+    print(f'{args.interval} trigger of {args.pipeline} at {args.date}:')
+    print(f'  {outcome.execution_date:%Y-%m-%d}  {_what_the_run_loaded(args.pipeline, outcome)}  {outcome.status}')
+    if not outcome.completed:
+        sys.exit(f'The run of {args.pipeline} failed; see the logs under {stack_dir() / "mage_data"}')
 
 
 def _what_the_run_loaded(pipeline_name: str, outcome) -> str:
@@ -146,9 +166,7 @@ def _what_the_run_loaded(pipeline_name: str, outcome) -> str:
     from devstack.summary import bigquery_range_rows, gcs_month_object_rows, postgres_month_rows
     from nyc_taxi.run_dates import run_dates
     from nyc_taxi.run_month import choose_month, taxi_type_of
-    from nyc_taxi.run_schedule import RunSchedule
-
-    schedule = RunSchedule('backfill', outcome.execution_date, outcome.step)
+    schedule = outcome.schedule
     settings = _settings()
     try:
         if pipeline_name == 'gcs_to_bigquery':
@@ -250,6 +268,12 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument('end', help='last execution date (inclusive)')
     command.add_argument('vars', nargs='?', default='')
     command.set_defaults(func=backfill)
+    command = commands.add_parser('trigger-run', help='run now what a trigger would run at a date')
+    command.add_argument('pipeline')
+    command.add_argument('interval', help='@monthly, @daily, @once, ... (as in triggers.yaml)')
+    command.add_argument('date', help='the execution date, e.g. 2021-01-01')
+    command.add_argument('vars', nargs='?', default='', help="the trigger's variables (JSON)")
+    command.set_defaults(func=trigger_run)
     command = commands.add_parser('summary', help='compare what pipelines wrote for a month with its source file')
     command.add_argument('vars', nargs='?', default='')
     command.add_argument('--pipelines', default='api_to_postgres', help='comma-separated: api_to_postgres,api_to_gcs,gcs_to_bigquery')

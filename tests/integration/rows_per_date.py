@@ -1,5 +1,4 @@
-"""Yellow trips per pickup date, in BigQuery and in the GCS partitions: what a gcs_to_bigquery run
-should make equal."""
+"""Trips per pickup date, in BigQuery and in the GCS partitions: what a gcs_to_bigquery run should make equal."""
 from __future__ import annotations
 
 from collections import Counter
@@ -10,13 +9,15 @@ from google.cloud import bigquery
 
 from devstack.emulators import LOCAL_BUCKET, LOCAL_PROJECT
 from nyc_taxi.gcs_reader import read_date_range
+from nyc_taxi.schema import schema_for
 
 
-def bigquery_rows_per_date(client: bigquery.Client, dataset: str) -> Counter:
-    query = f'SELECT tpep_pickup_date, count(*) FROM `{LOCAL_PROJECT}.{dataset}.yellow_taxi_trips` GROUP BY 1'
+def bigquery_rows_per_date(client: bigquery.Client, dataset: str, taxi_type: str = 'yellow') -> Counter:
+    pickup_date = schema_for(taxi_type).pickup_date
+    query = f'SELECT {pickup_date}, count(*) FROM `{LOCAL_PROJECT}.{dataset}.{taxi_type}_taxi_trips` GROUP BY 1'
     return Counter({day: count for day, count in client.query(query).result()})
 
 
-def gcs_rows_per_date(filesystem: pafs.FileSystem, first: date, last: date) -> Counter:
-    table = read_date_range(filesystem, LOCAL_BUCKET, 'yellow', first, last)
-    return Counter(table.column('tpep_pickup_date').to_pylist())
+def gcs_rows_per_date(filesystem: pafs.FileSystem, first: date, last: date, taxi_type: str = 'yellow') -> Counter:
+    table = read_date_range(filesystem, LOCAL_BUCKET, taxi_type, first, last)
+    return Counter(table.column(schema_for(taxi_type).pickup_date).to_pylist())

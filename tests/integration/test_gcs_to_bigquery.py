@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from google.cloud import bigquery
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery, storage
 
 from nyc_taxi.bigquery import BigQuerySettings
 from tests.conftest import YELLOW_FEB, YELLOW_JAN
@@ -54,8 +55,11 @@ def test_backfill_through_mage_runs_once_per_date_and_replaces_on_repeat(months_
     for attempt in range(2):
         result = devstack_cli('backfill', 'gcs_to_bigquery', '2021-01-11', '2021-01-13', BQ_DATASET='backfills')
         assert result.returncode == 0, result.output[-5000:]
-        assert [line.split() for line in result.stdout.splitlines() if line.startswith('  2021-')] == [
-            ['2021-01-11', 'completed'], ['2021-01-12', 'completed'], ['2021-01-13', 'completed']]
+        assert [line.split()[:3] + line.split()[-1:] for line in result.stdout.splitlines()
+                if line.startswith('  2021-')] == [
+            ['2021-01-11', 'yellow', '2021-01-10..2021-01-10', 'completed'],
+            ['2021-01-12', 'yellow', '2021-01-11..2021-01-11', 'completed'],
+            ['2021-01-13', 'yellow', '2021-01-12..2021-01-12', 'completed']]
         # Each run at 00:00 on D loads D - 1, the day that just closed.
         assert bigquery_rows_per_date(bq, 'backfills') == gcs_rows_per_date(gcs_filesystem, date(2021, 1, 10),
                                                                    date(2021, 1, 12))
@@ -72,13 +76,16 @@ def test_an_interval_without_data_succeeds_and_writes_nothing(months_in_gcs, mag
 
 
 def test_missing_gcs_data_or_bigquery_down_fail_clearly_and_change_nothing(
-        months_in_gcs, mage_run, bq):
+        months_in_gcs, mage_run, bq, gcs_emulator):
     assert mage_run('gcs_to_bigquery', {'start_date': '2021-01-01', 'end_date': '2021-01-03'},
                     BQ_DATASET='faults').returncode == 0
     before = bigquery_rows_per_date(bq, 'faults')
 
-    result = mage_run('gcs_to_bigquery', {**JANUARY, 'taxi_type': 'green'}, BQ_DATASET='faults')
-    assert result.returncode != 0 and 'No partitioned dataset at gs://nyc-taxi-local/nyc_taxi_data/green/' in result.output
+    storage.Client(project='local', credentials=AnonymousCredentials(),  # a bucket nothing was loaded into
+                   client_options={'api_endpoint': gcs_emulator['STORAGE_EMULATOR_HOST']}).create_bucket('no-trips-yet')
+    result = mage_run('gcs_to_bigquery', {**JANUARY, 'taxi_type': 'green'}, BQ_DATASET='faults',
+                      GCS_BUCKET='no-trips-yet')
+    assert result.returncode != 0 and 'No partitioned dataset at gs://no-trips-yet/nyc_taxi_data/green/' in result.output
 
     result = mage_run('gcs_to_bigquery', JANUARY, BQ_DATASET='faults', BIGQUERY_EMULATOR_HOST='http://127.0.0.1:9',
                       BQ_RETRY_SECONDS='2')

@@ -28,16 +28,21 @@ print(json.dumps([dict(pipeline=s.pipeline_uuid, name=s.name, interval=s.schedul
 """
 
 
-def test_the_daily_midnight_trigger_is_what_the_scheduler_gets(tmp_path):
+def test_the_shipped_triggers_are_what_the_scheduler_gets(tmp_path):
     # A copy: Mage's scheduler rewrites triggers.yaml when it syncs.
     project = tmp_path / 'magic-zoomcamp'
     shutil.copytree(PROJECT_DIR, project)
     env = {**os.environ, 'MAGE_DATA_DIR': str(tmp_path / 'mage_data'), 'MAGE_REPO_PATH': str(project)}
     result = subprocess.run([sys.executable, '-c', SYNC], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    schedules = json.loads(result.stdout.strip().splitlines()[-1])
-    assert schedules == [{
-        'pipeline': 'gcs_to_bigquery', 'name': 'daily_gcs_to_bigquery', 'interval': '@daily', 'status': 'active',
-        'type': 'time', 'start': schedules[0]['start'], 'variables': {'taxi_type': 'yellow'},
-    }]
-    assert schedules[0]['start'].split('T')[1].startswith('00:00:00')
+    schedules = {s['pipeline']: s for s in json.loads(result.stdout.strip().splitlines()[-1])}
+    assert schedules == {
+        'gcs_to_bigquery': {'pipeline': 'gcs_to_bigquery', 'name': 'daily_gcs_to_bigquery', 'interval': '@daily',
+                            'status': 'active', 'type': 'time', 'start': schedules['gcs_to_bigquery']['start'],
+                            'variables': {'taxi_type': 'yellow', 'days_back': 92}},
+        **{pipeline: {'pipeline': pipeline, 'name': f'monthly_{pipeline}', 'interval': '@monthly',
+                      'status': 'inactive', 'type': 'time', 'start': schedules[pipeline]['start'],
+                      'variables': {'taxi_type': 'yellow', 'months_back': 3}}
+           for pipeline in ('api_to_postgres', 'api_to_gcs')},
+    }
+    assert all(schedule['start'].split('T')[1].startswith('00:00:00') for schedule in schedules.values())
