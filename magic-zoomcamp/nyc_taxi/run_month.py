@@ -36,8 +36,8 @@ class MonthChoice:
 
 
 def is_given(variables: Mapping[str, Any], name: str) -> bool:
-    """Set for this run: Mage passes unset variables as None, the UI may send '' or 'None'."""
-    return variables.get(name) not in (None, '', 'None')
+    """Set for this run: Mage passes unset variables as None; the UI may send '', 'None' or 'null'."""
+    return variables.get(name) not in (None, '', 'None', 'null')
 
 
 def taxi_type_of(variables: Mapping[str, Any]) -> str:

@@ -6,23 +6,26 @@ from datetime import date
 import pytest
 
 from nyc_taxi.bigquery import BigQuerySettings
-from tests.conftest import YELLOW_JAN
+from tests.conftest import GREEN_Q4_2020, YELLOW_FEB, YELLOW_JAN
 from tests.e2e.conftest import UI_TARGETS
 from tests.e2e.ui import pick_date, screenshot, wait_for_done_runs
 from tests.integration.expected import month_vars, transformed
-from tests.integration.pg import month_fingerprint
+from tests.integration.pg import month_fingerprint, query
 from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
 
 pytestmark = pytest.mark.e2e
 
 
-def test_api_to_postgres_runs_once_from_the_triggers_tab(mage_ui, page, db, trip_data_dir):
+def test_api_to_postgres_runs_once_from_the_triggers_tab_with_the_month_typed_in(mage_ui, page, db, trip_data_dir):
     page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/triggers', wait_until='networkidle', timeout=90_000)
     page.get_by_role('button', name='Run@once').click()
-    dialog = page.get_by_text('Run pipeline now')
+    dialog = page.get_by_text('Run pipeline now').locator('xpath=ancestor::div[3]')
     dialog.wait_for(timeout=30_000)
-    for variable in ('taxi_type', 'year', 'month'):  # the pipeline's variables, offered for this run
-        page.get_by_text(variable, exact=True).first.wait_for(timeout=10_000)
+    # The pipeline's variables, offered for this run in order: taxi_type, year and month (null: unset), ...
+    values = dialog.get_by_placeholder('Variable value')
+    assert [values.nth(index).input_value() for index in range(3)] == ['yellow', 'null', 'null']
+    values.nth(1).fill(str(YELLOW_FEB.year))
+    values.nth(2).fill(str(YELLOW_FEB.month))
     screenshot(page, 'api_to_postgres_run_once')
     page.get_by_role('button', name='Run now').click()
 
@@ -31,8 +34,8 @@ def test_api_to_postgres_runs_once_from_the_triggers_tab(mage_ui, page, db, trip
     assert page.get_by_role('row').filter(has_text='3 / 3').count() == 1  # all three blocks ran
     screenshot(page, 'api_to_postgres_runs')
 
-    count, _ = month_fingerprint(db, UI_TARGETS['POSTGRES_SCHEMA'], 'yellow_taxi_trips', YELLOW_JAN.month_start)
-    assert count == len(transformed(trip_data_dir, YELLOW_JAN)) > 0
+    count, _ = month_fingerprint(db, UI_TARGETS['POSTGRES_SCHEMA'], 'yellow_taxi_trips', YELLOW_FEB.month_start)
+    assert count == len(transformed(trip_data_dir, YELLOW_FEB)) > 0
 
 
 @pytest.fixture
@@ -69,3 +72,35 @@ def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, januar
     client = BigQuerySettings.from_io_config(bigquery_emulator).client()
     in_gcs = gcs_rows_per_date(gcs_filesystem, date(2021, 1, 9), date(2021, 1, 11))
     assert bigquery_rows_per_date(client, UI_TARGETS['BQ_DATASET']) == in_gcs and len(in_gcs) == 3
+
+
+def test_a_monthly_backfill_from_the_backfill_tab_loads_the_quarter(mage_ui, page, db, trip_data_dir):
+    page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/backfills', wait_until='networkidle', timeout=90_000)
+    page.get_by_role('button', name='Create new backfill').click()
+    page.get_by_placeholder('Name this backfill').wait_for(timeout=30_000)
+    page.get_by_text('Date and time window').click()
+    page.get_by_placeholder('Name this backfill').fill('green_q4_2020')
+    pick_date(page, 0, date(2020, 10, 1))
+    pick_date(page, 1, date(2020, 12, 1))
+    page.locator('select').select_option('month')
+    page.get_by_placeholder('Number of months between each backfill').fill('1')
+    page.get_by_placeholder('New variable UUID').fill('taxi_type')
+    page.get_by_placeholder('Variable value').fill('green')
+    page.get_by_role('button', name='Add runtime variable').click()
+    screenshot(page, 'api_to_postgres_backfill_form', full_page=True)
+    page.get_by_role('button', name='Save changes').click()
+
+    start = page.get_by_role('button', name='Start backfill')
+    start.wait_for(timeout=30_000)
+    planned_runs = page.locator('tr[id^="pipeline-runs-row"]')
+    for day in ('2020-10-01', '2020-11-01', '2020-12-01'):  # one planned run per month
+        planned_runs.filter(has_text=f'{day}T00:00:00').wait_for(timeout=30_000)
+    assert planned_runs.count() == 3
+    start.click()
+    wait_for_done_runs(page, count=3, timeout_s=180, log_tail=mage_ui.log_tail)
+    screenshot(page, 'api_to_postgres_backfill_done')
+
+    # Each run loads the month of its date: October, November and December, each once, nothing else.
+    loaded = query(db, f'SELECT source_month, count(*) FROM "{UI_TARGETS["POSTGRES_SCHEMA"]}".green_taxi_trips '
+                       'GROUP BY 1 ORDER BY 1')
+    assert loaded == [(request.month_start, len(transformed(trip_data_dir, request))) for request in GREEN_Q4_2020]

@@ -16,11 +16,11 @@ README_SCREENSHOTS = REPO_ROOT / 'docs' / 'screenshots'
 ARTIFACTS = Path(os.environ.get('E2E_ARTIFACTS_DIR', REPO_ROOT / 'test-artifacts' / 'screenshots'))
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, full_page: bool = False) -> Path:
     """Into ARTIFACTS; also into docs/screenshots with UPDATE_SCREENSHOTS=1 (the README shows those)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f'{name}.png'
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), full_page=full_page)
     if os.environ.get('UPDATE_SCREENSHOTS') == '1':
         README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, README_SCREENSHOTS / path.name)

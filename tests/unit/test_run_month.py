@@ -61,6 +61,7 @@ def test_runs_by_hand_without_a_month_load_the_default_month_and_say_so(schedule
 
 def test_ui_placeholders_count_as_unset():
     assert choose_month({'year': '', 'month': 'None'}, MONTHLY_BACKFILL).request == month('yellow', 2020, 11)
+    assert choose_month({'year': 'null', 'month': 'null'}, MONTHLY_BACKFILL).request == month('yellow', 2020, 11)
 
 
 @pytest.mark.parametrize('variables, named', [
