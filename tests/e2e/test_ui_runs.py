@@ -8,7 +8,7 @@ import pytest
 from nyc_taxi.bigquery import BigQuerySettings
 from tests.conftest import GREEN_Q4_2020, YELLOW_FEB, YELLOW_JAN
 from tests.e2e.conftest import UI_TARGETS
-from tests.e2e.ui import pick_date, screenshot, wait_for_done_runs
+from tests.e2e.ui import run_backfill_from_the_tab, screenshot, wait_for_done_runs
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query
 from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
@@ -46,27 +46,8 @@ def january_in_gcs(mage_run) -> None:
 
 def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, january_in_gcs,
                                                            bigquery_emulator, gcs_filesystem):
-    page.goto(f'{mage_ui.url}/pipelines/gcs_to_bigquery/backfills', wait_until='networkidle', timeout=90_000)
-    page.get_by_role('button', name='Create new backfill').click()
-    page.get_by_placeholder('Name this backfill').wait_for(timeout=30_000)
-    page.get_by_text('Date and time window').click()
-    page.get_by_placeholder('Name this backfill').fill('three_january_days')
-    pick_date(page, 0, date(2021, 1, 10))
-    pick_date(page, 1, date(2021, 1, 12))
-    page.locator('select').select_option('day')
-    page.get_by_placeholder('Number of days between each backfill').fill('1')
-    screenshot(page, 'gcs_to_bigquery_backfill_form')
-    page.get_by_role('button', name='Save changes').click()
-
-    start = page.get_by_role('button', name='Start backfill')
-    start.wait_for(timeout=30_000)
-    planned_runs = page.locator('tr[id^="pipeline-runs-row"]')
-    for day in ('2021-01-10', '2021-01-11', '2021-01-12'):  # one planned run per date
-        planned_runs.filter(has_text=f'{day}T00:00:00').wait_for(timeout=30_000)
-    assert planned_runs.count() == 3
-    start.click()
-    wait_for_done_runs(page, count=3, timeout_s=120, log_tail=mage_ui.log_tail)
-    screenshot(page, 'gcs_to_bigquery_backfill_done')
+    run_backfill_from_the_tab(page, mage_ui, 'gcs_to_bigquery', 'three_january_days', date(2021, 1, 10),
+                              date(2021, 1, 12), 'day', {}, ('2021-01-10', '2021-01-11', '2021-01-12'))
 
     # A run at 00:00 on D loads D - 1, the day that just closed: three runs, three days, each once.
     client = BigQuerySettings.from_io_config(bigquery_emulator).client()
@@ -75,30 +56,9 @@ def test_a_backfill_over_three_dates_from_the_backfill_tab(mage_ui, page, januar
 
 
 def test_a_monthly_backfill_from_the_backfill_tab_loads_the_quarter(mage_ui, page, db, trip_data_dir):
-    page.goto(f'{mage_ui.url}/pipelines/api_to_postgres/backfills', wait_until='networkidle', timeout=90_000)
-    page.get_by_role('button', name='Create new backfill').click()
-    page.get_by_placeholder('Name this backfill').wait_for(timeout=30_000)
-    page.get_by_text('Date and time window').click()
-    page.get_by_placeholder('Name this backfill').fill('green_q4_2020')
-    pick_date(page, 0, date(2020, 10, 1))
-    pick_date(page, 1, date(2020, 12, 1))
-    page.locator('select').select_option('month')
-    page.get_by_placeholder('Number of months between each backfill').fill('1')
-    page.get_by_placeholder('New variable UUID').fill('taxi_type')
-    page.get_by_placeholder('Variable value').fill('green')
-    page.get_by_role('button', name='Add runtime variable').click()
-    screenshot(page, 'api_to_postgres_backfill_form', full_page=True)
-    page.get_by_role('button', name='Save changes').click()
-
-    start = page.get_by_role('button', name='Start backfill')
-    start.wait_for(timeout=30_000)
-    planned_runs = page.locator('tr[id^="pipeline-runs-row"]')
-    for day in ('2020-10-01', '2020-11-01', '2020-12-01'):  # one planned run per month
-        planned_runs.filter(has_text=f'{day}T00:00:00').wait_for(timeout=30_000)
-    assert planned_runs.count() == 3
-    start.click()
-    wait_for_done_runs(page, count=3, timeout_s=180, log_tail=mage_ui.log_tail)
-    screenshot(page, 'api_to_postgres_backfill_done')
+    run_backfill_from_the_tab(page, mage_ui, 'api_to_postgres', 'green_q4_2020', date(2020, 10, 1),
+                              date(2020, 12, 1), 'month', {'taxi_type': 'green'},
+                              ('2020-10-01', '2020-11-01', '2020-12-01'))
 
     # Each run loads the month of its date: October, November and December, each once, nothing else.
     loaded = query(db, f'SELECT source_month, count(*) FROM "{UI_TARGETS["POSTGRES_SCHEMA"]}".green_taxi_trips '

@@ -68,3 +68,36 @@ def wait_for_done_runs(page: Page, count: int, timeout_s: float, log_tail) -> No
                                             f'{log_tail()}'
         time.sleep(2)
         page.reload(wait_until='networkidle')
+
+
+def run_backfill_from_the_tab(page: Page, mage_ui, pipeline: str, name: str, first: date, last: date, interval: str,
+                              variables: dict[str, str], run_dates: tuple[str, ...]) -> None:
+    """Creates the backfill in the pipeline's Backfill tab as a user would, starts it, waits for its runs to be Done.
+
+    Screenshots `<pipeline>_backfill_form` and `<pipeline>_backfill_done`.
+    """
+    page.goto(f'{mage_ui.url}/pipelines/{pipeline}/backfills', wait_until='networkidle', timeout=90_000)
+    page.get_by_role('button', name='Create new backfill').click()
+    page.get_by_placeholder('Name this backfill').wait_for(timeout=30_000)
+    page.get_by_text('Date and time window').click()
+    page.get_by_placeholder('Name this backfill').fill(name)
+    pick_date(page, 0, first)
+    pick_date(page, 1, last)
+    page.locator('select').select_option(interval)
+    page.get_by_placeholder(f'Number of {interval}s between each backfill').fill('1')
+    for variable, value in variables.items():
+        page.get_by_placeholder('New variable UUID').fill(variable)
+        page.get_by_placeholder('Variable value').fill(value)
+        page.get_by_role('button', name='Add runtime variable').click()
+    screenshot(page, f'{pipeline}_backfill_form', full_page=bool(variables))
+    page.get_by_role('button', name='Save changes').click()
+
+    start = page.get_by_role('button', name='Start backfill')
+    start.wait_for(timeout=30_000)
+    planned_runs = page.locator('tr[id^="pipeline-runs-row"]')
+    for day in run_dates:  # one planned run per step
+        planned_runs.filter(has_text=f'{day}T00:00:00').wait_for(timeout=30_000)
+    assert planned_runs.count() == len(run_dates)
+    start.click()
+    wait_for_done_runs(page, count=len(run_dates), timeout_s=180, log_tail=mage_ui.log_tail)
+    screenshot(page, f'{pipeline}_backfill_done')
