@@ -61,7 +61,7 @@ def up(args: argparse.Namespace) -> None:
                                 lambda port, log, pid_file: start_file_server(data_dir, port, log, pid_file))
 
     gcs_port = _ensure_service(state, 'gcs', int(previous.get('GCS_EMULATOR_PORT') or 0) or DEFAULT_GCS_PORT,
-                               lambda port, log, pid_file: start_gcs_emulator(port, LOCAL_BUCKET, log, pid_file))
+                               lambda port, log, pid_file: start_gcs_emulator(port, LOCAL_BUCKET, state / 'gcs', log, pid_file))
 
     bigquery_port = _ensure_service(
         state, 'bigquery', int(previous.get('BIGQUERY_EMULATOR_PORT') or 0) or DEFAULT_BIGQUERY_PORT,

@@ -51,7 +51,8 @@ def file_server(trip_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The GCS emulator's settings (bucket, endpoint), as `make up` writes them."""
     port = free_port()
-    pid = start_gcs_emulator(port, LOCAL_BUCKET, tmp_path_factory.mktemp('logs') / 'gcs.log')
+    pid = start_gcs_emulator(port, LOCAL_BUCKET, tmp_path_factory.mktemp('gcs'),
+                             tmp_path_factory.mktemp('logs') / 'gcs.log')
     yield gcs_settings(port)
     stop_process_group(pid)
 

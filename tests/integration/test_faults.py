@@ -165,7 +165,7 @@ def _dsn(cluster) -> dict:
 
 
 def test_emulators_restarted_give_a_clear_error_then_a_clean_rerun(mage_run, tmp_path):
-    """Emulators of our own, restarted on the same ports (in memory: they come back empty)."""
+    """Emulators of our own, restarted on the same ports (GCS keeps its files on disk, BigQuery comes back empty)."""
     from devstack.emulators import bigquery_settings, gcs_settings, start_bigquery_emulator, start_gcs_emulator
     from devstack.processes import free_port, stop_process_group
 
@@ -174,7 +174,7 @@ def test_emulators_restarted_give_a_clear_error_then_a_clean_rerun(mage_run, tmp
                 'BQ_RETRY_SECONDS': '2', 'BQ_DATASET': 'restarts'}
 
     def start_both() -> list[int]:
-        return [start_gcs_emulator(gcs_port, LOCAL_BUCKET, tmp_path / 'gcs.log'),
+        return [start_gcs_emulator(gcs_port, LOCAL_BUCKET, tmp_path / 'gcs', tmp_path / 'gcs.log'),
                 start_bigquery_emulator(bigquery_port, free_port(), tmp_path, tmp_path / 'bigquery.log')]
 
     january = {'start_date': '2021-01-01', 'end_date': '2021-01-31'}
