@@ -1,9 +1,11 @@
-"""Reading a gzipped trip CSV into a typed DataFrame, with errors that name the file, line and column."""
+"""Reading a gzipped trip CSV as typed Arrow batches (or one DataFrame), with errors that name the file, line
+and column."""
 from __future__ import annotations
 
 import gzip
 import zlib
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -15,6 +17,8 @@ from nyc_taxi.schema import CODE, NUMBER, TripFileSchema
 GZIP_MAGIC = b'\x1f\x8b'
 HEADER_LINES = 1
 CODE_LIMIT = 32_767
+# CSV bytes a batch: ~100k trips, a few tens of MB once typed; memory stays flat whatever the month's size.
+DEFAULT_BLOCK_SIZE = 16 << 20
 
 
 class TripFileError(ValueError):
@@ -22,11 +26,30 @@ class TripFileError(ValueError):
 
 
 def read_trip_file(path: Path, schema: TripFileSchema, source: str | None = None) -> pd.DataFrame:
-    """Parses the gzipped CSV at `path` into the schema's columns and dtypes.
+    """Parses the gzipped CSV at `path` into the schema's columns and dtypes, as one DataFrame.
 
-    Integer codes become nullable Int16 (written as "1.0" in the release files, so read as float and
-    narrowed; a fraction is an error). Datetimes become datetime64[ns], empty fields become nulls,
-    columns the schema does not know are ignored. `source` (the URL) names the file in errors.
+    Integer codes become nullable Int16, datetimes datetime64[ns], empty fields nulls; see trip_batches.
+    """
+    table = pa.Table.from_batches(list(trip_batches(path, schema, source)), schema=typed_schema(schema))
+    # self_destruct frees each Arrow column as soon as it is converted: the peak is one frame, not two.
+    return table.to_pandas(types_mapper=_nullable_integers, coerce_temporal_nanoseconds=True, split_blocks=True,
+                           self_destruct=True)
+
+
+def typed_schema(schema: TripFileSchema) -> pa.Schema:
+    """The Arrow schema of what trip_batches yields: the source columns with their declared types."""
+    return pa.schema(list(schema.source_columns.items()))
+
+
+def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
+                 block_size: int = DEFAULT_BLOCK_SIZE) -> Iterator[pa.RecordBatch]:
+    """Streams the gzipped CSV at `path` as record batches of the schema's columns and types.
+
+    About `block_size` bytes of CSV a batch, so memory does not grow with the file. Integer codes are
+    written as "1.0" in the release files: read as float and narrowed to int16, refusing a fraction.
+    Columns the schema does not know are ignored. Any problem is a TripFileError naming `source` (the
+    URL) and, where it lies in a row, the line and column; batches before it were already yielded, so
+    a consumer must not commit them before the stream ends.
     """
     source = source or str(path)
     _check_gzip(path, source)
@@ -37,11 +60,10 @@ def read_trip_file(path: Path, schema: TripFileSchema, source: str | None = None
             f'{source}: header lacks the column(s) {", ".join(missing)} expected for {schema.taxi_type} '
             f'trips (header: {", ".join(header)})'
         )
-    table = _read_table(path, schema, source)
-    table = _narrow_integers(table, schema, source)
-    # self_destruct frees each Arrow column as soon as it is converted: the peak is one frame, not two.
-    return table.to_pandas(types_mapper=_nullable_integers, coerce_temporal_nanoseconds=True, split_blocks=True,
-                           self_destruct=True)
+    first_line = HEADER_LINES + 1
+    for batch in _raw_batches(path, schema, source, _arrow_read_types(schema), block_size):
+        yield _narrow_integers(batch, schema, source, first_line)
+        first_line += batch.num_rows
 
 
 def _check_gzip(path: Path, source: str) -> None:
@@ -66,20 +88,19 @@ def _arrow_read_types(schema: TripFileSchema) -> dict[str, pa.DataType]:
     return {name: NUMBER if kind == CODE else kind for name, kind in schema.source_columns.items()}
 
 
-def _read_table(path: Path, schema: TripFileSchema, source: str,
-                column_types: dict[str, pa.DataType] | None = None, use_threads: bool = True) -> pa.Table:
-    column_types = column_types or _arrow_read_types(schema)
+def _raw_batches(path: Path, schema: TripFileSchema, source: str, column_types: dict[str, pa.DataType],
+                 block_size: int, use_threads: bool = True) -> Iterator[pa.RecordBatch]:
     bad_rows: list[csv.InvalidRow] = []
 
     def remember_bad_row(row: csv.InvalidRow) -> str:
         bad_rows.append(row)
         return 'error'
 
-    try:
-        with pa.input_stream(str(path), compression='gzip') as stream:
-            return csv.read_csv(
+    with pa.input_stream(str(path), compression='gzip') as stream:
+        try:
+            reader = csv.open_csv(
                 stream,
-                read_options=csv.ReadOptions(use_threads=use_threads),
+                read_options=csv.ReadOptions(use_threads=use_threads, block_size=block_size),
                 parse_options=csv.ParseOptions(invalid_row_handler=remember_bad_row),
                 convert_options=csv.ConvertOptions(
                     column_types=column_types,
@@ -87,69 +108,75 @@ def _read_table(path: Path, schema: TripFileSchema, source: str,
                     strings_can_be_null=True,
                 ),
             )
-    except OSError as error:
-        raise TripFileError(f'{source} is not a complete gzip stream ({error}): the download was cut off '
-                            'or the file is damaged') from error
-    except pa.ArrowInvalid as error:
-        if bad_rows:
-            row = bad_rows[0]
-            if row.number is None and use_threads:
-                # Only a single-threaded read numbers the rows: read again to say which line.
-                return _read_table(path, schema, source, column_types, use_threads=False)
-            where = f'line {row.number}' if row.number is not None else 'a row'
-            raise TripFileError(
-                f'{source}, {where}: expected {row.expected_columns} fields, found {row.actual_columns}: '
-                f'{row.text[:200]!r}'
-            ) from error
-        if column_types and all(kind == pa.string() for kind in column_types.values()):
-            raise TripFileError(f'{source}: {error}') from error
-        raise _locate_conversion_error(path, schema, source, error) from error
+            for batch in reader:
+                yield batch
+        except OSError as error:
+            raise TripFileError(f'{source} is not a complete gzip stream ({error}): the download was cut off '
+                                'or the file is damaged') from error
+        except pa.ArrowInvalid as error:
+            if bad_rows:
+                row = bad_rows[0]
+                if row.number is None and use_threads:
+                    # Only a single-threaded read numbers the rows: read again to say which line.
+                    for _ in _raw_batches(path, schema, source, column_types, block_size, use_threads=False):
+                        pass
+                where = f'line {row.number}' if row.number is not None else 'a row'
+                raise TripFileError(
+                    f'{source}, {where}: expected {row.expected_columns} fields, found {row.actual_columns}: '
+                    f'{row.text[:200]!r}'
+                ) from error
+            if all(kind == pa.string() for kind in column_types.values()):
+                raise TripFileError(f'{source}: {error}') from error
+            raise _locate_conversion_error(path, schema, source, error, block_size) from error
 
 
-def _locate_conversion_error(path: Path, schema: TripFileSchema, source: str,
-                             error: pa.ArrowInvalid) -> TripFileError:
-    """Re-reads the file as text to find the first value that does not parse, for the error message."""
-    as_text = _read_table(path, schema, source, {name: pa.string() for name in schema.source_columns})
-    for name, kind in _arrow_read_types(schema).items():
-        column = as_text.column(name)
-        try:
-            pc.cast(column, kind)
-            continue
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        for index, value in enumerate(column.to_pylist()):
-            if value is None:
-                continue
+def _locate_conversion_error(path: Path, schema: TripFileSchema, source: str, error: pa.ArrowInvalid,
+                             block_size: int) -> TripFileError:
+    """Re-reads the file as text, a batch at a time, to find the first value that does not parse."""
+    line = HEADER_LINES + 1
+    as_text = {name: pa.string() for name in schema.source_columns}
+    for batch in _raw_batches(path, schema, source, as_text, block_size):
+        for name, kind in _arrow_read_types(schema).items():
+            column = batch.column(name)
             try:
-                pc.cast(pa.array([value]), kind)
+                pc.cast(column, kind)
+                continue
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                return TripFileError(
-                    f'{source}, line {index + 1 + HEADER_LINES}, column {name}: cannot read {value!r} as {kind}'
-                )
+                pass
+            for index, value in enumerate(column.to_pylist()):
+                if value is None:
+                    continue
+                try:
+                    pc.cast(pa.array([value]), kind)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    return TripFileError(f'{source}, line {line + index}, column {name}: cannot read {value!r} '
+                                         f'as {kind}')
+        line += batch.num_rows
     return TripFileError(f'{source}: {error}')
 
 
-def _narrow_integers(table: pa.Table, schema: TripFileSchema, source: str) -> pa.Table:
+def _narrow_integers(batch: pa.RecordBatch, schema: TripFileSchema, source: str,
+                     first_line: int) -> pa.RecordBatch:
+    """The batch with its code columns as int16; `first_line` is the file line of its first row."""
     for name in schema.code_columns:
-        index = table.schema.get_field_index(name)
-        values = table.column(index)
+        index = batch.schema.get_field_index(name)
+        values = batch.column(index)
         fractional = pc.not_equal(values, pc.floor(values))
         if pc.any(fractional).as_py():
             row = pc.index(fractional, True).as_py()
             raise TripFileError(
-                f'{source}, line {row + 1 + HEADER_LINES}, column {name}: {values[row].as_py()!r} is not '
+                f'{source}, line {first_line + row}, column {name}: {values[row].as_py()!r} is not '
                 'a whole number'
             )
         too_large = pc.greater(pc.abs(values), CODE_LIMIT)
         if pc.any(too_large).as_py():
             row = pc.index(too_large, True).as_py()
             raise TripFileError(
-                f'{source}, line {row + 1 + HEADER_LINES}, column {name}: {values[row].as_py()!r} is too large '
+                f'{source}, line {first_line + row}, column {name}: {values[row].as_py()!r} is too large '
                 f'for a code (at most {CODE_LIMIT})'
             )
-        narrowed = pc.cast(values, CODE)
-        table = table.set_column(index, name, narrowed)
-    return table
+        batch = batch.set_column(index, name, pc.cast(values, CODE))
+    return batch
 
 
 def _nullable_integers(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:

@@ -2,9 +2,10 @@ import gzip
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from nyc_taxi.parse import TripFileError, read_trip_file
+from nyc_taxi.parse import TripFileError, read_trip_file, trip_batches
 from nyc_taxi.schema import schema_for
 
 YELLOW = schema_for('yellow')
@@ -86,3 +87,28 @@ def test_code_too_large_names_line_and_column(tmp_path):
     bad = ROW.replace(',142,43,', ',142,99999,', 1)
     with pytest.raises(TripFileError, match=r'line 2, column DOLocationID: 99999.0 is too large for a code'):
         read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER, bad), YELLOW)
+
+
+def test_small_batches_stream_exactly_the_whole_file(yellow_jan_file):
+    batches = list(trip_batches(yellow_jan_file, YELLOW, block_size=16 << 10))
+    assert len(batches) > 10
+    streamed = pa.Table.from_batches(batches).to_pandas(types_mapper={pa.int16(): pd.Int16Dtype()}.get)
+    whole = read_trip_file(yellow_jan_file, YELLOW)
+    pd.testing.assert_frame_equal(streamed.astype(whole.dtypes.to_dict()), whole)
+
+
+def many_rows(count: int) -> list[str]:
+    return [ROW] * count
+
+
+@pytest.mark.parametrize('bad, message', [
+    (ROW.replace(',1.0,2.1,', ',1.5,2.1,', 1), r'line 2002, column passenger_count: 1.5 is not a whole number'),
+    (ROW.replace('2.1', 'two', 1), r"line 2002, column trip_distance: cannot read 'two'"),
+    (ROW.rsplit(',', 3)[0], r'line 2002: expected 18 fields, found 15'),
+])
+def test_a_bad_row_in_the_last_batch_names_its_line(tmp_path, bad, message):
+    path = write_gz(tmp_path / 'f.csv.gz', HEADER, *many_rows(2000), bad)
+    batches = trip_batches(path, YELLOW, block_size=8 << 10)
+    assert next(batches).num_rows > 0  # the first batches stream before the bad one is reached
+    with pytest.raises(TripFileError, match=message):
+        list(batches)
