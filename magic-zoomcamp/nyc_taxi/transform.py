@@ -1,4 +1,8 @@
-"""The cleaning rules shared by every pipeline: drop impossible trips, snake_case names, pickup date."""
+"""The cleaning rules shared by every pipeline: drop impossible trips, snake_case names, pickup date.
+
+Two forms of the same rules: `clean_batch` on an Arrow record batch (what the pipelines stream) and
+`clean_trips` on a whole DataFrame (the reference the tests compare the stream with).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,9 +11,12 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pydantic import TypeAdapter, ValidationError
 
+from nyc_taxi import month_summary
+from nyc_taxi.arrow import clean_arrow_schema
 from nyc_taxi.schema import SNAKE_CASE_NAMES, TripFileSchema
 
 DROP_MISSING_PASSENGER_COUNT = 'drop_missing_passenger_count'
@@ -28,6 +35,14 @@ class TransformReport:
                    if self.dropped_missing_passengers else '')
         return (f'{self.rows_in} rows in, dropped {self.dropped_zero_passengers} with passenger_count == 0 '
                 f'and {self.dropped_zero_distance} more with trip_distance == 0{missing}, {self.rows_out} rows out')
+
+    @classmethod
+    def of_summary(cls, summary: pa.Table) -> TransformReport:
+        """The totals of a per-date month summary (nyc_taxi.month_summary)."""
+        total = month_summary.totals(summary)
+        return cls(rows_in=total['rows_in'], dropped_zero_passengers=total['dropped_zero_passengers'],
+                   dropped_zero_distance=total['dropped_zero_distance'], rows_out=total['trips'],
+                   dropped_missing_passengers=total['dropped_missing_passengers'])
 
 
 def drop_missing_passenger_count(variables: Mapping[str, Any]) -> bool:
@@ -71,6 +86,30 @@ def clean_trips(trips: pd.DataFrame, schema: TripFileSchema, drop_missing_passen
         dropped_missing_passengers=int((missing_passengers & ~zero_distance).sum()),
     )
     return clean, report
+
+
+def clean_batch(batch: pa.RecordBatch, schema: TripFileSchema, drop_missing_passengers: bool = False
+                ) -> tuple[pa.RecordBatch, pa.Table]:
+    """`clean_trips` for one record batch of the source columns: the kept trips in the clean schema's
+    columns and types (`nyc_taxi.arrow.clean_arrow_schema`), and per pickup date what happened to the
+    batch's rows (`nyc_taxi.month_summary`; `TransformReport.of_summary` totals it)."""
+    passengers, distance = batch.column('passenger_count'), batch.column('trip_distance')
+    zero_passengers = pc.fill_null(pc.equal(passengers, 0), False)
+    zero_distance = pc.fill_null(pc.equal(distance, 0), False)
+    missing_passengers = (pc.is_null(passengers) if drop_missing_passengers
+                          else pa.array(np.zeros(len(batch), dtype=bool)))
+    dropped = pc.or_(pc.or_(zero_passengers, zero_distance), missing_passengers)
+    kept = batch.filter(pc.invert(dropped)).rename_columns(
+        [SNAKE_CASE_NAMES.get(name, name) for name in batch.schema.names])
+    target = clean_arrow_schema(schema)
+    columns = [kept.column(name).cast(target.field(name).type) if name in kept.schema.names
+               else kept.column(schema.pickup_datetime).cast(pa.date32()) for name in target.names]
+    clean = pa.RecordBatch.from_arrays(columns, schema=target)
+    drops = {'dropped_zero_passengers': zero_passengers,
+             'dropped_zero_distance': pc.and_(zero_distance, pc.invert(zero_passengers)),
+             'dropped_missing_passengers': pc.and_(missing_passengers, pc.invert(zero_distance))}
+    dates = batch.column(schema.pickup_datetime).cast(pa.date32())
+    return clean, month_summary.summarize_batch(dates, drops, clean, schema)
 
 
 def _dates(timestamps: pd.Series) -> pd.Series:
