@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test browser bench ui venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test browser docker-compose bench ui venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 
@@ -21,13 +21,19 @@ run: venv up
 	$(STACK) pipeline gcs_to_bigquery '$(DEMO_VARS)'
 	$(STACK) summary --pipelines api_to_postgres,api_to_gcs,gcs_to_bigquery --report reports '$(DEMO_VARS)'
 
-test: venv browser
+test: venv browser docker-compose
 	$(VENV_PY) -m pytest
 
 # Debian's Chromium for tests/e2e, where the machine lets us install it; without it those tests skip.
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1 \
 		|| echo "Chromium not installed (needs apt-get as root): the browser tests will be skipped"
+
+# Debian's docker-compose (1.29, no Docker engine: not its recommended docker.io) renders docker-compose.yml
+# for tests/unit/test_compose_config.py; without it those tests skip.
+docker-compose:
+	@command -v docker-compose >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose) >/dev/null 2>&1 \
+		|| echo "docker-compose not installed (needs apt-get as root): the compose tests will be skipped"
 
 
 # Not a test: measures every load method on full-size generated months (see README, Performance).
