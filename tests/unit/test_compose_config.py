@@ -82,3 +82,23 @@ def test_the_key_mount_needs_no_gcp(docker_compose, fresh_clone, keys_setting):
     assert (source, mode) == (str(fresh_clone / 'keys'), 'ro')
     assert Path(source).is_dir()
 
+
+def test_the_build_context_holds_what_the_dockerfile_copies_and_no_secret(docker_compose, fresh_clone):
+    """The files docker-compose's own library (docker-py, with .dockerignore) would send to the builder."""
+    (fresh_clone / 'keys' / 'service-account.json').write_text('{}')
+    (fresh_clone / '.venv' / 'lib').mkdir(parents=True)
+    interpreter = Path(docker_compose).read_text(errors='replace').splitlines()[0].removeprefix('#!').split()
+    script = ('import sys; from docker.utils.build import exclude_paths; '
+              'patterns = [line.strip() for line in open(".dockerignore") if line.strip() and not line.startswith("#")]; '
+              'print("\\n".join(sorted(exclude_paths(".", patterns))))')
+    result = subprocess.run([*interpreter, '-c', script], cwd=fresh_clone, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    context = {path for path in result.stdout.splitlines() if (fresh_clone / path).is_file()}
+    copied = []
+    for line in (REPO_ROOT / 'Dockerfile').read_text().splitlines():
+        if line.startswith('COPY '):
+            copied.extend(line.split()[1:-1])
+    for source in copied:
+        assert any(path == source or path.startswith(source.rstrip('/') + '/') for path in context), source
+    assert not {'.env', 'dev.env', 'keys/service-account.json', 'keys/README.md'} & context
+    assert not [path for path in context if path.startswith(('.venv', '.local', 'mage_data', 'tests', 'docs'))]
