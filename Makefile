@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test browser docker-compose bench ui venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test browser docker-compose image-venv bench ui venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 
@@ -35,6 +35,29 @@ docker-compose:
 	@command -v docker-compose >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose) >/dev/null 2>&1 \
 		|| echo "docker-compose not installed (needs apt-get as root): the compose tests will be skipped"
 
+
+# The Docker image's install, stood in for without Docker: a fresh Python 3.10 venv (the image is FROM
+# python:3.10-bookworm) built from requirements.txt alone, no constraints file, as the Dockerfile does it;
+# then the unit tests and a `mage run` of api_to_postgres in it against the local stack (~3 min here).
+IMAGE_VENV := .venv-image
+IMAGE_PY := $(IMAGE_VENV)/bin/python
+IMAGE_SCHEMA := image_venv
+# python3.10 where it runs, else pyenv's 3.10 (whose python3.10 shim works only when 3.10 is selected).
+PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10; do \
+	"$$p" -c '' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
+
+image-venv: venv up
+	@test -n "$(PYTHON310)" || { echo "No Python 3.10 (python3.10, or pyenv's 3.10.x): set PYTHON310=/path/to/python3.10"; exit 1; }
+	rm -rf $(IMAGE_VENV)
+	$(PYTHON310) -m venv $(IMAGE_VENV)
+	$(IMAGE_PY) -m pip install --quiet -r requirements.txt
+	$(IMAGE_PY) -m pip install --quiet --no-deps -e .
+	rm -rf magic-zoomcamp/*.egg-info
+	$(IMAGE_PY) -m pip install --quiet $$(grep -E '^(pytest|hypothesis)==' requirements-dev.txt)
+	$(IMAGE_PY) -m pip check
+	$(IMAGE_PY) -m pytest -q -p no:cacheprovider tests/unit
+	POSTGRES_SCHEMA=$(IMAGE_SCHEMA) $(IMAGE_PY) -m devstack pipeline api_to_postgres '$(DEMO_VARS)'
+	POSTGRES_SCHEMA=$(IMAGE_SCHEMA) $(IMAGE_PY) -m devstack summary --pipelines api_to_postgres '$(DEMO_VARS)'
 
 # Not a test: measures every load method on full-size generated months (see README, Performance).
 bench: venv up
