@@ -4,8 +4,9 @@ FROM mageai/mageai:0.9.80
 ARG PROJECT_NAME=magic-zoomcamp
 ARG USER_CODE_PATH=/home/src/${PROJECT_NAME}
 
-# Only the direct pins: constraints.txt is the freeze of a Python 3.11 venv, and the image's Python
-# may differ.
+# Only the direct pins: constraints.txt is the freeze of a Python 3.11 venv, and the image's Python is
+# 3.10. Each pin has a CPython 3.10 wheel for linux/amd64 and linux/arm64 (tests/unit/test_image_wheels.py),
+# so nothing compiles here; `make image-venv` does this install on Python 3.10 and runs the project in it.
 COPY requirements.txt /tmp/deps/
 RUN pip3 install --no-cache-dir -r /tmp/deps/requirements.txt
 

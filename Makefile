@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test browser bench ui venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test browser docker-compose image-venv python310 bench ui venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 
@@ -21,7 +21,7 @@ run: venv up
 	$(STACK) pipeline gcs_to_bigquery '$(DEMO_VARS)'
 	$(STACK) summary --pipelines api_to_postgres,api_to_gcs,gcs_to_bigquery --report reports '$(DEMO_VARS)'
 
-test: venv browser
+test: venv browser docker-compose
 	$(VENV_PY) -m pytest
 
 # Debian's Chromium for tests/e2e, where the machine lets us install it; without it those tests skip.
@@ -29,6 +29,40 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1 \
 		|| echo "Chromium not installed (needs apt-get as root): the browser tests will be skipped"
 
+# Debian's docker-compose (1.29, no Docker engine: not its recommended docker.io) renders docker-compose.yml
+# for tests/unit/test_compose_config.py; without it those tests skip.
+docker-compose:
+	@command -v docker-compose >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose) >/dev/null 2>&1 \
+		|| echo "docker-compose not installed (needs apt-get as root): the compose tests will be skipped"
+
+
+# The Docker image's install, stood in for without Docker: a fresh Python 3.10 venv (the image is FROM
+# python:3.10-bookworm) built from requirements.txt alone, no constraints file, as the Dockerfile does it;
+# then the unit tests and a `mage run` of api_to_postgres in it against the local stack. Here: 126 s with
+# pip's cache warm, 151 s without (PIP_NO_CACHE_DIR=1). .ci/run runs it after make test.
+IMAGE_VENV := .venv-image
+IMAGE_PY := $(IMAGE_VENV)/bin/python
+IMAGE_SCHEMA := image_venv
+# python3.10 where it runs, else pyenv's 3.10 (whose python3.10 shim works only when 3.10 is selected).
+PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10; do \
+	"$$p" -c '' >/dev/null 2>&1 && { command -v "$$p"; break; }; done)
+
+# Prints the Python 3.10 that image-venv uses; fails, saying so, when there is none.
+python310:
+	@test -n "$(PYTHON310)" || { echo "No Python 3.10 (python3.10, or pyenv's 3.10.x): set PYTHON310=/path/to/python3.10" >&2; exit 1; }
+	@echo "$(PYTHON310)"
+
+image-venv: venv up python310
+	rm -rf $(IMAGE_VENV)
+	$(PYTHON310) -m venv $(IMAGE_VENV)
+	$(IMAGE_PY) -m pip install --quiet -r requirements.txt
+	$(IMAGE_PY) -m pip install --quiet --no-deps -e .
+	rm -rf magic-zoomcamp/*.egg-info
+	$(IMAGE_PY) -m pip install --quiet $$(grep -E '^(pytest|hypothesis)==' requirements-dev.txt)
+	$(IMAGE_PY) -m pip check
+	$(IMAGE_PY) -m pytest -q -p no:cacheprovider tests/unit
+	POSTGRES_SCHEMA=$(IMAGE_SCHEMA) $(IMAGE_PY) -m devstack pipeline api_to_postgres '$(DEMO_VARS)'
+	POSTGRES_SCHEMA=$(IMAGE_SCHEMA) $(IMAGE_PY) -m devstack summary --pipelines api_to_postgres '$(DEMO_VARS)'
 
 # Not a test: measures every load method on full-size generated months (see README, Performance).
 bench: venv up

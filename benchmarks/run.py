@@ -228,8 +228,12 @@ def main() -> None:
         bench.run(only)
         rows = bench.rows
     if only and RESULTS.exists():
+        kept = [Row(**row) for row in json.loads(RESULTS.read_text())]
         measured = {row.group for row in rows}
-        rows = [Row(**row) for row in json.loads(RESULTS.read_text()) if row['group'] not in measured] + rows
+        # Re-measured groups take their old place in the table, not the end of it.
+        order = list(dict.fromkeys(row.group for row in kept))
+        rows = sorted([row for row in kept if row.group not in measured] + rows,
+                      key=lambda row: order.index(row.group) if row.group in order else len(order))
     RESULTS.write_text(json.dumps([asdict(row) for row in rows], indent=2) + '\n')
     table = markdown(rows)
     print(table)

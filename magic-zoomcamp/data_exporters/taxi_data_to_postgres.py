@@ -16,12 +16,12 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def taxi_data_to_postgres(data: pd.DataFrame, *args, **kwargs) -> None:
-    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, COPY)."""
+    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, binary COPY)."""
     request = month_of_run(kwargs).request
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)
-    with closing(settings.connect()) as connection:
+    with closing(settings.connect_arrow()) as connection:
         rows = replace_month(connection, data, schema_of(data.columns), settings.db_schema, table,
                              request.month_start)
     block_logger(kwargs, 'taxi_data_to_postgres').info('%d rows of %s now in %s.%s on %s', rows, request,

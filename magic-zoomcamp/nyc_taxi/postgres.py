@@ -1,25 +1,26 @@
-"""The Postgres target: settings from the io_config profile, and a month-replacing COPY writer."""
+"""The Postgres target: settings from the io_config profile, and a month-replacing Arrow writer."""
 from __future__ import annotations
 
-from contextlib import closing
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
+import adbc_driver_manager.dbapi
+import adbc_driver_postgresql.dbapi
 import pandas as pd
 import psycopg2
 import psycopg2.extensions
 import pyarrow as pa
-from psycopg2 import sql
 from pydantic import BaseModel, SecretStr
 
-from nyc_taxi.arrow import check_clean_columns
-from nyc_taxi.copy_stream import BinaryCopyStream
+from nyc_taxi.arrow import check_clean_columns, clean_arrow_schema, clean_batches
 from nyc_taxi.identifiers import checked_identifier
 from nyc_taxi.io_config import is_unset
 from nyc_taxi.schema import TripFileSchema
 
 SOURCE_MONTH = 'source_month'
-COPY_READ_BYTES = 1 << 20
+APPLICATION_NAME = 'magic-zoomcamp'
+# Rows per Arrow batch from a DataFrame: the writer holds one batch and its encoding at a time.
+ROWS_PER_BATCH = 100_000
 
 POSTGRES_TYPES: dict[pa.DataType, str] = {
     pa.int16(): 'SMALLINT',
@@ -90,89 +91,174 @@ class PostgresSettings(BaseModel):
         return f'postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}'
 
     def connect(self) -> psycopg2.extensions.connection:
+        """A psycopg2 connection, for queries (the summaries and the report)."""
         try:
             return psycopg2.connect(
                 host=self.host, port=self.port, dbname=self.dbname, user=self.user,
                 password=self.password.get_secret_value(), connect_timeout=self.connect_timeout,
-                application_name='magic-zoomcamp',
+                application_name=APPLICATION_NAME,
             )
         except psycopg2.OperationalError as error:
-            raise PostgresError(
-                f'Cannot connect to {self.describe()}: {str(error).strip()} (check the POSTGRES_* settings)'
-            ) from error
+            raise self._cannot_connect(error) from error
+
+    def connect_arrow(self) -> adbc_driver_manager.dbapi.Connection:
+        """An ADBC connection (Arrow in, binary COPY out), autocommit off: what replace_month writes through."""
+        try:
+            return adbc_driver_postgresql.dbapi.connect(self._conninfo(), autocommit=False)
+        except adbc_driver_manager.dbapi.Error as error:
+            raise self._cannot_connect(error) from error
+
+    def _conninfo(self) -> str:
+        """libpq's keyword=value connection string, each value quoted (a password may hold anything)."""
+        values = {'host': self.host, 'port': self.port, 'dbname': self.dbname, 'user': self.user,
+                  'password': self.password.get_secret_value(), 'connect_timeout': self.connect_timeout,
+                  'application_name': APPLICATION_NAME}
+        return ' '.join(f"{key}='{_conninfo_escaped(str(value))}'" for key, value in values.items())
+
+    def _cannot_connect(self, error: Exception) -> PostgresError:
+        return PostgresError(f'Cannot connect to {self.describe()}: {str(error).strip()} (check the POSTGRES_* settings)')
+
+
+def _conninfo_escaped(value: str) -> str:
+    return value.replace('\\', '\\\\').replace("'", "\\'")
 
 
 def replace_month(
-    connection: psycopg2.extensions.connection,
+    connection: adbc_driver_manager.dbapi.Connection,
     trips: pd.DataFrame,
     schema: TripFileSchema,
     db_schema: str,
     table: str,
     month: date,
 ) -> int:
-    """Makes `db_schema.table` hold exactly `trips` for the source file of `month`; returns rows written.
+    """replace_month_batches for a frame of transformed trips, converted to Arrow a slice at a time."""
+    try:
+        check_clean_columns(trips, schema)
+    except ValueError as error:
+        raise PostgresError(str(error)) from error
+    return replace_month_batches(connection, clean_batches(trips, schema, ROWS_PER_BATCH), schema, db_schema,
+                                 table, month)
+
+
+def replace_month_batches(
+    connection: adbc_driver_manager.dbapi.Connection,
+    batches: Iterable[pa.RecordBatch] | pa.RecordBatchReader,
+    schema: TripFileSchema,
+    db_schema: str,
+    table: str,
+    month: date,
+) -> int:
+    """Makes `db_schema.table` hold exactly the trips in `batches` for the source file of `month`; returns rows written.
+
+    `batches` (record batches, or a reader of them) have the clean Arrow schema of `schema`
+    (nyc_taxi.arrow.clean_arrow_schema); they are read once, one at a time, and each goes to the
+    server as binary COPY (ADBC's PostgreSQL driver) before the next is read, so memory holds one
+    batch and its encoding, whatever the size of the month.
 
     The table is partitioned by LIST (source_month), one partition per monthly source file, so a
     file's trips that fall outside their month still belong to it. The new rows are COPYed into a
-    fresh table that then takes the old partition's place, all in one transaction under an
-    advisory lock on the table, taken before anything else: readers see the old month or the new
-    one, never both or neither; a failure anywhere leaves the table exactly as it was; concurrent
-    writers of the table (the same month from a trigger and a backfill, or two months racing to
-    create the schema) take turns instead of interleaving or failing. Schema and table are created
-    when missing.
+    fresh table that then takes the old partition's place, all in one transaction on `connection`
+    (an ADBC connection with autocommit off, PostgresSettings.connect_arrow) under an advisory
+    lock on the table, taken before anything else: readers see the old month or the new one,
+    never both or neither; a failure anywhere (the server, the connection, a batch that raises or
+    has another schema) rolls back and leaves the table exactly as it was; concurrent writers of
+    the table (the same month from a trigger and a backfill, or two months racing to create the
+    schema) take turns instead of interleaving or failing. Schema and table are created when
+    missing. The transaction is committed on return.
     """
     db_schema = checked_identifier(db_schema, 'schema name')
     table = checked_identifier(table, 'table name')
+    arrow_schema = clean_arrow_schema(schema)
+    if isinstance(batches, pa.RecordBatchReader):
+        _check_batch_schema(batches.schema, arrow_schema, schema, f'{db_schema}.{table}')
+    # A reader, even one of pyarrow's, does not check its batches against its schema, and through
+    # the C stream the driver would read a batch of other types with the declared ones (an int32
+    # column as int16: wrong numbers, no error): every batch is checked on its way.
+    stream = _CheckedBatches(batches, arrow_schema, schema, f'{db_schema}.{table}')
+    reader = pa.RecordBatchReader.from_batches(arrow_schema, stream)
     partition = f'{table}_{month:%Y_%m}'
-    columns = schema.clean_columns
-    try:
-        check_clean_columns(trips, schema)  # before the transaction: the COPY thread would find it late
-    except ValueError as error:
-        raise PostgresError(str(error)) from error
-    target = sql.Identifier(db_schema, table)
-    staging = sql.Identifier(db_schema, f'{partition}_loading')
-    qualified_partition = sql.Identifier(db_schema, partition)
-    month_literal = sql.Literal(month)
-    column_list = sql.SQL(', ').join(sql.Identifier(name) for name in columns)
+    staging = f'{partition}_loading'
+    target, month_literal = _qualified(db_schema, table), f"DATE '{month.isoformat()}'"
 
     try:
-        with connection:
-            with connection.cursor() as cursor:
-                cursor.execute(sql.SQL('SELECT pg_advisory_xact_lock(hashtext({}))').format(
-                    sql.Literal(f'{db_schema}.{table}')))
-                cursor.execute(sql.SQL('CREATE SCHEMA IF NOT EXISTS {}').format(sql.Identifier(db_schema)))
-                cursor.execute(_create_table_sql(target, columns))
-                _check_table_shape(cursor, db_schema, table, _expected_columns(columns))
-                cursor.execute(sql.SQL('CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS)').format(staging, target))
-                cursor.execute(sql.SQL(
-                    'ALTER TABLE {staging} ALTER COLUMN {month_column} SET DEFAULT {month}, '
-                    'ADD CONSTRAINT {check} CHECK ({month_column} = {month})'
-                ).format(staging=staging, month_column=sql.Identifier(SOURCE_MONTH), month=month_literal,
-                         check=sql.Identifier(f'{partition}_{SOURCE_MONTH}')))
-                with closing(BinaryCopyStream(trips, schema)) as stream:
-                    cursor.copy_expert(
-                        sql.SQL('COPY {} ({}) FROM STDIN WITH (FORMAT binary, FREEZE)').format(staging, column_list)
-                        .as_string(cursor),
-                        stream,
-                        size=COPY_READ_BYTES,
-                    )
-                rows = cursor.rowcount
-                cursor.execute(sql.SQL('DROP TABLE IF EXISTS {}').format(qualified_partition))
-                cursor.execute(sql.SQL('ALTER TABLE {} RENAME TO {}').format(staging, sql.Identifier(partition)))
-                cursor.execute(sql.SQL('ALTER TABLE {} ATTACH PARTITION {} FOR VALUES IN ({})').format(
-                    target, qualified_partition, month_literal))
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT pg_advisory_xact_lock(hashtext($1))', (f'{db_schema}.{table}',))
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS {_quoted(db_schema)}')
+            cursor.execute(_create_table_sql(target, schema.clean_columns))
+            _check_table_shape(cursor, db_schema, table, _expected_columns(schema.clean_columns))
+            cursor.execute(f'CREATE TABLE {_qualified(db_schema, staging)} (LIKE {target} INCLUDING DEFAULTS)')
+            # The CHECK lets ATTACH PARTITION skip scanning the rows; the default fills source_month,
+            # which the batches do not carry.
+            cursor.execute(
+                f'ALTER TABLE {_qualified(db_schema, staging)} ALTER COLUMN {_quoted(SOURCE_MONTH)} SET DEFAULT '
+                f'{month_literal}, ADD CONSTRAINT {_quoted(f"{partition}_{SOURCE_MONTH}")} CHECK '
+                f'({_quoted(SOURCE_MONTH)} = {month_literal})')
+            # COPY <staging> (<the batches' columns>) FROM STDIN WITH (FORMAT binary), a batch at a time.
+            rows = cursor.adbc_ingest(staging, reader, mode='append', db_schema_name=db_schema)
+            cursor.execute(f'DROP TABLE IF EXISTS {_qualified(db_schema, partition)}')
+            cursor.execute(f'ALTER TABLE {_qualified(db_schema, staging)} RENAME TO {_quoted(partition)}')
+            cursor.execute(f'ALTER TABLE {target} ATTACH PARTITION {_qualified(db_schema, partition)} '
+                           f'FOR VALUES IN ({month_literal})')
+        connection.commit()
         return rows
-    except psycopg2.Error as error:
+    except adbc_driver_manager.dbapi.Error as error:
+        _roll_back(connection)
+        # A batch that failed to come reaches here as the driver's text around a traceback: name it itself.
+        cause = stream.error or error
         raise PostgresError(f'Loading {month:%Y-%m} into {db_schema}.{table} failed, the table is unchanged: '
-                            f'{str(error).strip()}') from error
+                            f'{str(cause).strip()}') from cause
+    except BaseException:
+        _roll_back(connection)
+        raise
 
 
-def _create_table_sql(target: sql.Identifier, columns: Mapping[str, pa.DataType]) -> sql.Composed:
-    definitions = [sql.SQL('{} {}').format(sql.Identifier(name), sql.SQL(POSTGRES_TYPES[kind]))
-                   for name, kind in columns.items()]
-    definitions.append(sql.SQL('{} DATE NOT NULL').format(sql.Identifier(SOURCE_MONTH)))
-    return sql.SQL('CREATE TABLE IF NOT EXISTS {} ({}) PARTITION BY LIST ({})').format(
-        target, sql.SQL(', ').join(definitions), sql.Identifier(SOURCE_MONTH))
+class _CheckedBatches:
+    """The batches as the driver pulls them, each checked against the clean schema; keeps what a
+    failing batch raised, which the driver only passes on as text."""
+
+    def __init__(self, batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema, schema: TripFileSchema,
+                 target: str) -> None:
+        self._batches, self._arrow_schema, self._schema, self._target = batches, arrow_schema, schema, target
+        self.error: Exception | None = None
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in self._batches:
+                _check_batch_schema(batch.schema, self._arrow_schema, self._schema, self._target)
+                yield batch
+        except Exception as error:  # not GeneratorExit: the driver closing the stream early is no cause
+            self.error = error
+            raise
+
+
+def _check_batch_schema(actual: pa.Schema, expected: pa.Schema, schema: TripFileSchema, target: str) -> None:
+    if not actual.equals(expected):
+        raise PostgresError(f'The batches for {target} have the schema\n{actual}\nnot the clean schema of '
+                            f'{schema.taxi_type} trips:\n{expected}')
+
+
+def _roll_back(connection: adbc_driver_manager.dbapi.Connection) -> None:
+    """Best effort: on a dead connection the server has already rolled the transaction back."""
+    try:
+        connection.rollback()
+    except adbc_driver_manager.dbapi.Error:
+        pass
+
+
+def _quoted(identifier: str) -> str:
+    """A PostgreSQL quoted identifier (names reach here checked, or from the schema module)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _qualified(db_schema: str, name: str) -> str:
+    return f'{_quoted(db_schema)}.{_quoted(name)}'
+
+
+def _create_table_sql(target: str, columns: Mapping[str, pa.DataType]) -> str:
+    definitions = [f'{_quoted(name)} {POSTGRES_TYPES[kind]}' for name, kind in columns.items()]
+    definitions.append(f'{_quoted(SOURCE_MONTH)} DATE NOT NULL')
+    return (f'CREATE TABLE IF NOT EXISTS {target} ({", ".join(definitions)}) '
+            f'PARTITION BY LIST ({_quoted(SOURCE_MONTH)})')
 
 
 def _expected_columns(columns: Mapping[str, pa.DataType]) -> list[tuple[str, str]]:
@@ -181,16 +267,16 @@ def _expected_columns(columns: Mapping[str, pa.DataType]) -> list[tuple[str, str
         (SOURCE_MONTH, 'date')]
 
 
-def _check_table_shape(cursor: psycopg2.extensions.cursor, db_schema: str, table: str,
+def _check_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str, table: str,
                        expected_columns: list[tuple[str, str]]) -> None:
-    """Refuses a table with other columns or types: binary COPY needs every type to match exactly."""
+    """Refuses a table with other columns or types: the binary COPY sends each column in its own type."""
     cursor.execute(
-        'SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace '
-        'WHERE n.nspname = %s AND c.relname = %s', (db_schema, table))
+        'SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace '
+        'WHERE n.nspname = $1 AND c.relname = $2', (db_schema, table))
     (kind,) = cursor.fetchone()
     cursor.execute(
-        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND '
-        'table_name = %s ORDER BY ordinal_position', (db_schema, table))
+        'SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = $1 AND '
+        'table_name = $2 ORDER BY ordinal_position', (db_schema, table))
     actual_columns = [tuple(row) for row in cursor.fetchall()]
     if kind != 'p' or actual_columns != expected_columns:
         differences = [f'{name} {kind}' for name, kind in actual_columns if (name, kind) not in expected_columns]

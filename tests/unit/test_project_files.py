@@ -1,5 +1,6 @@
 """Static checks of what cannot run here (no Docker engine) and of Mage wiring traps."""
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -45,13 +46,23 @@ def test_compose_runs_mage_and_a_healthy_postgres():
 
 def test_google_key_is_mounted_read_only_from_outside_git():
     mounts = COMPOSE['services']['magic']['volumes']
-    (key_mount,) = [mount for mount in mounts if mount.startswith('${GOOGLE_KEYS_DIR}:')]
+    (key_mount,) = [mount for mount in mounts if mount.startswith('${GOOGLE_KEYS_DIR:-')]
     assert key_mount.endswith(':ro')
-    container_dir = key_mount.split(':')[1]
+    default, container_dir = re.fullmatch(r'\$\{GOOGLE_KEYS_DIR:-([^}]+)\}:([^:]+):ro', key_mount).groups()
+    assert default == DEV_ENV['GOOGLE_KEYS_DIR']
     assert DEV_ENV['GOOGLE_SERVICE_ACC_KEY_FILEPATH'].startswith(container_dir + '/')
     assert DEV_ENV['GOOGLE_APPLICATION_CREDENTIALS'] == DEV_ENV['GOOGLE_SERVICE_ACC_KEY_FILEPATH']
-    ignored = (REPO_ROOT / '.gitignore').read_text().splitlines()
-    assert DEV_ENV['GOOGLE_KEYS_DIR'].lstrip('./') + '/' in ignored
+    key = Path(DEV_ENV['GOOGLE_KEYS_DIR']) / Path(DEV_ENV['GOOGLE_SERVICE_ACC_KEY_FILEPATH']).name
+    assert subprocess.run(['git', 'check-ignore', '-q', str(key)], cwd=REPO_ROOT).returncode == 0
+
+
+def test_the_keys_directory_comes_with_the_repo_holding_only_its_readme():
+    """A fresh clone has ./keys, so the key mount works without GCP; nothing else in it can be tracked."""
+    tracked = subprocess.run(['git', 'ls-files', DEV_ENV['GOOGLE_KEYS_DIR']], cwd=REPO_ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert tracked == ['keys/README.md']
+    for name in ('keys/service-account.json', 'keys/other.json', 'keys/sub/key.pem', 'keys/.env'):
+        assert subprocess.run(['git', 'check-ignore', '-q', name], cwd=REPO_ROOT).returncode == 0, name
 
 
 def test_dockerfile_pins_the_mage_image_and_installs_requirements():
