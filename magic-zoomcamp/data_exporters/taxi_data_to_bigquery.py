@@ -1,7 +1,6 @@
 import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
-from nyc_taxi.arrow import clean_table
 from nyc_taxi.bigquery import BigQuerySettings, replace_dates
 from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE
 from nyc_taxi.identifiers import trips_table_name
@@ -10,6 +9,8 @@ from nyc_taxi.logs import block_logger
 from nyc_taxi.mage_schedule import dates_of_run
 from nyc_taxi.run_month import taxi_type_of
 from nyc_taxi.schema import schema_for
+from nyc_taxi.staged_month import STAGED_FILE
+from nyc_taxi.staging import stage_of
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter
@@ -22,8 +23,9 @@ def taxi_data_to_bigquery(data: pd.DataFrame, *args, **kwargs) -> None:
     first, last = dates_of_run(kwargs)
     settings = BigQuerySettings.from_io_config(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE))
     table = trips_table_name(taxi_type)
-    schema = schema_for(taxi_type)
-    rows = replace_dates(settings.client(), settings, table, clean_table(data, schema), schema, first, last)
+    staged_file = data[STAGED_FILE].iloc[0]
+    rows = replace_dates(settings.client(), settings, table, staged_file, schema_for(taxi_type), first, last)
+    stage_of(staged_file).release('taxi_data_to_bigquery')
     logger = block_logger(kwargs, 'taxi_data_to_bigquery')
     if rows:
         logger.info('%d rows for %s..%s now in %s.%s (%s)', rows, first, last,

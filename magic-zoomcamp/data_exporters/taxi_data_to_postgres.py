@@ -7,8 +7,10 @@ from nyc_taxi.identifiers import trips_table_name
 from nyc_taxi.io_config import DEFAULT_POSTGRES_PROFILE, load_profile
 from nyc_taxi.logs import block_logger
 from nyc_taxi.mage_schedule import month_of_run
-from nyc_taxi.postgres import PostgresSettings, replace_month
-from nyc_taxi.schema import schema_of
+from nyc_taxi.postgres import PostgresSettings, replace_month_batches
+from nyc_taxi.schema import schema_for
+from nyc_taxi.staged_month import STAGED_FILE, clean_batches
+from nyc_taxi.staging import stage_of
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter
@@ -16,13 +18,16 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def taxi_data_to_postgres(data: pd.DataFrame, *args, **kwargs) -> None:
-    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, binary COPY)."""
+    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, binary COPY),
+    streaming the staged clean month a batch at a time."""
     request = month_of_run(kwargs).request
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)
+    staged_file = data[STAGED_FILE].iloc[0]
     with closing(settings.connect_arrow()) as connection:
-        rows = replace_month(connection, data, schema_of(data.columns), settings.db_schema, table,
-                             request.month_start)
+        rows = replace_month_batches(connection, clean_batches(staged_file), schema_for(request.taxi_type),
+                                     settings.db_schema, table, request.month_start)
+    stage_of(staged_file).release('taxi_data_to_postgres')
     block_logger(kwargs, 'taxi_data_to_postgres').info('%d rows of %s now in %s.%s on %s', rows, request,
                                                        settings.db_schema, table, settings.describe())

@@ -1,11 +1,13 @@
 import pandas as pd
+import pyarrow.parquet as pq
 
-from nyc_taxi.load import load_month
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage_run_context import stage_for_run
 from nyc_taxi.mage_schedule import month_of_run
 from nyc_taxi.request import base_url_from_env
 from nyc_taxi.run_month import taxi_type_of
 from nyc_taxi.schema import schema_for
+from nyc_taxi.staged_month import stage_source_month
 
 if 'data_loader' not in globals():
     from mage_ai.data_preparation.decorators import data_loader
@@ -19,14 +21,17 @@ def load_taxi_data_api(*args, **kwargs) -> pd.DataFrame:
 
     Variables: taxi_type (yellow|green); year and month, or none of them in a backfill or recurring trigger,
     which load the month of their execution_date minus months_back (see nyc_taxi/run_month.py).
+    The month is streamed into a staged file, never held in memory; the output is one row saying what
+    was staged: source URL, rows, bytes, first and last pickup, staged_file.
     """
     choice = month_of_run(kwargs)
     logger = block_logger(kwargs, 'load_taxi_data_api')
     logger.info('loading %s', choice)
-    return load_month(choice.request, base_url_from_env(), logger=logger)
+    return stage_source_month(choice.request, base_url_from_env(), stage_for_run(kwargs), logger=logger).as_frame()
 
 
 @test
 def test_output(output: pd.DataFrame, *args, **kwargs) -> None:
+    staged = pq.read_schema(output['staged_file'][0]).names
     expected = list(schema_for(taxi_type_of(kwargs)).source_columns)
-    assert list(output.columns) == expected, f'columns {list(output.columns)} != {expected}'
+    assert staged == expected, f'columns {staged} != {expected}'

@@ -1,19 +1,31 @@
 """The clean trips as an Arrow table with the declared types: what every writer sends on."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
 
-from nyc_taxi.schema import TripFileSchema
+from nyc_taxi.schema import TripFileSchema, schema_for
 
 
 def clean_arrow_schema(schema: TripFileSchema) -> pa.Schema:
+    """The clean columns' Arrow types, with pandas metadata so that pandas reads the parquet files the
+    pipelines write with nullable integer codes (Int16), not floats."""
+    return _clean_arrow_schema(schema.taxi_type)
+
+
+@lru_cache(maxsize=None)
+def _clean_arrow_schema(taxi_type: str) -> pa.Schema:
     # Microseconds, not the source's seconds: no writer refuses a fraction of a second, and both
     # Postgres TIMESTAMP and BigQuery TIMESTAMP hold microseconds.
-    return pa.schema([(name, pa.timestamp('us') if pa.types.is_timestamp(kind) else kind)
-                      for name, kind in schema.clean_columns.items()])
+    arrow = pa.schema([(name, pa.timestamp('us') if pa.types.is_timestamp(kind) else kind)
+                       for name, kind in schema_for(taxi_type).clean_columns.items()])
+    dtypes = {field.name: 'Int16' if pa.types.is_integer(field.type) else 'float64' if pa.types.is_floating(field.type)
+              else 'datetime64[ns]' if pa.types.is_timestamp(field.type) else object for field in arrow}
+    empty = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+    return arrow.with_metadata(pa.Table.from_pandas(empty, schema=arrow, preserve_index=False).schema.metadata)
 
 
 def check_clean_columns(trips: pd.DataFrame, schema: TripFileSchema) -> None:

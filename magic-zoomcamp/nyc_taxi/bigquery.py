@@ -5,7 +5,6 @@ endpoint without credentials; otherwise a service-account key file or Applicatio
 """
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -86,22 +85,24 @@ def table_schema(schema: TripFileSchema) -> list[bigquery.SchemaField]:
     return [bigquery.SchemaField(field.name, BIGQUERY_TYPES[field.type]) for field in clean_arrow_schema(schema)]
 
 
-def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_name: str, trips: pa.Table,
+def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_name: str, trips_file: str,
                   schema: TripFileSchema, first: date, last: date) -> int:
-    """Makes `dataset.table_name` hold exactly `trips` for pickup dates `first`..`last`; returns rows written.
+    """Makes `dataset.table_name` hold exactly the trips of the parquet file `trips_file` (clean columns)
+    for pickup dates `first`..`last`; returns rows written.
 
     The table is partitioned by day on the pickup date and created when missing. The rows are
     loaded into a staging table first, then one MERGE deletes the range's old rows and inserts the
     new ones: a single statement, so readers see the old range or the new one, and a failure at
     any step leaves the table as it was. Re-running a range gives the same rows; other dates are
     never touched. The staging table is dropped afterwards and expires by itself if a crash
-    prevents that. `trips` must lie inside the range. No trips at all writes nothing: an empty
+    prevents that. The file goes to BigQuery as it is, by a resumable upload read from disk: the
+    month never passes through memory. Its trips must lie inside the range. No trips at all writes nothing: an empty
     source range is more often a missing upstream load than a real absence of trips.
     """
     table_id = f'{settings.project}.{settings.dataset}.{checked_identifier(table_name, "table name")}'
     fields = table_schema(schema)
-    _check_within(trips, schema, first, last, table_id)
-    if trips.num_rows == 0:
+    rows = _check_within(trips_file, schema, first, last, table_id)
+    if rows == 0:
         return 0
     retry = settings.retry()
     try:
@@ -116,7 +117,7 @@ def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_nam
         staging.expires = datetime.now(timezone.utc) + STAGING_LIFETIME
         client.create_table(staging, retry=retry)
         try:
-            _load_parquet(client, staging_id, trips, fields, retry)
+            _load_parquet(client, staging_id, trips_file, fields, retry)
             columns = ', '.join(f'`{field.name}`' for field in fields)
             values = ', '.join(f'S.`{field.name}`' for field in fields)
             merge = (
@@ -133,16 +134,21 @@ def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_nam
     except (google_errors.GoogleAPIError, OSError) as error:
         raise BigQueryError(f'Replacing {first}..{last} in {table_id} ({settings.describe()}) failed, the table '
                             f'is unchanged: {error}') from error
-    return trips.num_rows
+    return rows
 
 
-def _check_within(trips: pa.Table, schema: TripFileSchema, first: date, last: date, table_id: str) -> None:
-    days = trips.column(schema.pickup_date)
-    outside = pc.invert(pc.and_(pc.greater_equal(days, pa.scalar(first, pa.date32())),
-                                pc.less_equal(days, pa.scalar(last, pa.date32()))))
-    if pc.any(outside).as_py():
-        raise BigQueryError(f'{pc.sum(outside).as_py()} trips to load into {table_id} are dated outside '
+def _check_within(trips_file: str, schema: TripFileSchema, first: date, last: date, table_id: str) -> int:
+    """The file's rows, after checking (a batch of its date column at a time) that all lie in first..last."""
+    rows = outside = 0
+    for batch in pq.ParquetFile(trips_file).iter_batches(columns=[schema.pickup_date]):
+        days = batch.column(0)
+        outside += pc.sum(pc.invert(pc.and_(pc.greater_equal(days, pa.scalar(first, pa.date32())),
+                                            pc.less_equal(days, pa.scalar(last, pa.date32()))))).as_py() or 0
+        rows += batch.num_rows
+    if outside:
+        raise BigQueryError(f'{outside} trips to load into {table_id} are dated outside '
                             f'{first}..{last}, the range this run replaces')
+    return rows
 
 
 def _ensure_table(client: bigquery.Client, table_id: str, fields: list[bigquery.SchemaField], partition_field: str,
@@ -165,12 +171,10 @@ def _check_schema(table: bigquery.Table, fields: list[bigquery.SchemaField], tab
                             f'{differences}); the table is unchanged. Drop it or set BQ_DATASET to another dataset.')
 
 
-def _load_parquet(client: bigquery.Client, table_id: str, trips: pa.Table, fields: list[bigquery.SchemaField],
+def _load_parquet(client: bigquery.Client, table_id: str, trips_file: str, fields: list[bigquery.SchemaField],
                   retry: Retry) -> None:
-    buffer = io.BytesIO()
-    pq.write_table(trips, buffer)
-    buffer.seek(0)
     # No size passed: the client then uses a resumable upload, which every endpoint accepts.
     job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, schema=fields,
                                         write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
-    client.load_table_from_file(buffer, table_id, job_config=job_config).result(retry=retry)
+    with open(trips_file, 'rb') as trips:
+        client.load_table_from_file(trips, table_id, job_config=job_config).result(retry=retry)

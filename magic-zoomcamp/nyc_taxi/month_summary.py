@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -52,8 +53,10 @@ def combine(summaries: list[pa.Table]) -> pa.Table:
     return totals.select(SUMMARY_SCHEMA.names).cast(SUMMARY_SCHEMA).sort_by(PICKUP_DATE)
 
 
-def totals(summary: pa.Table) -> dict[str, float]:
-    """The month's totals: each column of the summary summed over its dates."""
+def totals(summary: pa.Table | pd.DataFrame) -> dict[str, float]:
+    """The month's totals: each column of the summary (an Arrow table, or a block's output) summed over its dates."""
+    if isinstance(summary, pd.DataFrame):
+        return {name: summary[name].sum().item() for name in SUMMARY_SCHEMA.names[1:]}
     return {name: pc.sum(summary.column(name)).as_py() or 0 for name in SUMMARY_SCHEMA.names[1:]}
 
 

@@ -1,19 +1,24 @@
 """Parquet in object storage: a month as one object, a month as date partitions, one day as one object.
 
-Every writer owns an exact slice and replaces it whole. Objects are written by single uploads that
-become visible only when complete, so a crash leaves either the old object or the new one.
+Every writer owns an exact slice and replaces it whole, and takes the month as record batches, so
+memory holds a batch, not the month. Objects are written by single uploads that become visible only
+when complete, so a crash leaves either the old object or the new one.
 """
 from __future__ import annotations
 
 import posixpath
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from nyc_taxi.arrow import clean_arrow_schema
 from nyc_taxi.request import MonthRequest
 from nyc_taxi.schema import TripFileSchema
 
@@ -40,15 +45,14 @@ def daily_object_key(day: date) -> str:
     return f'{day:%Y/%m/%d}/daily-trips.parquet'
 
 
-def write_month_object(filesystem: pafs.FileSystem, bucket: str, table: pa.Table,
-                       request: MonthRequest) -> WriteResult:
+def write_month_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
+                       schema: TripFileSchema, request: MonthRequest) -> WriteResult:
     """Writes the month as `nyc_taxi/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet`, replacing it."""
     path = f'{bucket}/{month_object_key(request)}'
-    _write_object(filesystem, table, path)
-    return WriteResult((path,), table.num_rows)
+    return WriteResult((path,), _write_object(filesystem, batches, clean_arrow_schema(schema), path))
 
 
-def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, table: pa.Table,
+def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
                              schema: TripFileSchema, request: MonthRequest) -> WriteResult:
     """Writes the month under `nyc_taxi_data/{taxi_type}/{pickup_date}=YYYY-MM-DD/` (hive style).
 
@@ -56,38 +60,66 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, table: pa
     a month's file owns its files in every date it touches, including the few trips dated outside
     the month, which share their date's partition with that month's own file. A run overwrites its
     files, then deletes any file of its month that it did not write this time (dates that no longer
-    have trips), and never touches another month's files.
+    have trips), and never touches another month's files. Rows keep their order, so the same month
+    gives the same files.
     """
     root = partitioned_root(bucket, request.taxi_type)
     stem = request.file_stem
     written: list[str] = []
-    if table.num_rows:
-        pq.write_to_dataset(
-            table, root, partition_cols=[schema.pickup_date], filesystem=filesystem,
-            basename_template=f'{stem}-{{i}}.parquet', existing_data_behavior='overwrite_or_ignore',
-            file_visitor=lambda written_file: written.append(written_file.path),
-        )
+    counted = _Counted(batches)
+    arrow_schema = clean_arrow_schema(schema)
+    ds.write_dataset(
+        pa.RecordBatchReader.from_batches(arrow_schema, iter(counted)), root, format='parquet',
+        partitioning=ds.partitioning(pa.schema([arrow_schema.field(schema.pickup_date)]), flavor='hive'),
+        filesystem=filesystem, basename_template=f'{stem}-{{i}}.parquet', preserve_order=True,
+        existing_data_behavior='overwrite_or_ignore', file_visitor=lambda written_file: written.append(written_file.path),
+    )
     stale = [info.path for info in _files_under(filesystem, root)
              if posixpath.basename(info.path).startswith(f'{stem}-') and info.path not in written]
     for path in stale:
         filesystem.delete_file(path)
         _delete_if_empty(filesystem, posixpath.dirname(path))
-    return WriteResult(tuple(sorted(written)), table.num_rows, tuple(stale))
+    return WriteResult(tuple(sorted(written)), counted.rows, tuple(stale))
 
 
-def write_daily_object(filesystem: pafs.FileSystem, bucket: str, table: pa.Table, schema: TripFileSchema,
-                       day: date) -> WriteResult:
+def write_daily_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
+                       schema: TripFileSchema, day: date) -> WriteResult:
     """Writes the trips picked up on `day` as `{YYYY}/{MM}/{DD}/daily-trips.parquet`, replacing it."""
     path = f'{bucket}/{daily_object_key(day)}'
-    trips_of_day = table.filter(pc.equal(table.column(schema.pickup_date), pa.scalar(day, pa.date32())))
-    _write_object(filesystem, trips_of_day, path)
-    return WriteResult((path,), trips_of_day.num_rows)
+    on_day = pa.scalar(day, pa.date32())
+    trips_of_day = (batch.filter(pc.equal(batch.column(schema.pickup_date), on_day)) for batch in batches)
+    return WriteResult((path,), _write_object(filesystem, trips_of_day, clean_arrow_schema(schema), path))
 
 
-def _write_object(filesystem: pafs.FileSystem, table: pa.Table, path: str) -> None:
-    # Object stores need no parent directory, local filesystems do; creating it serves both.
-    filesystem.create_dir(posixpath.dirname(path), recursive=True)
-    pq.write_table(table, path, filesystem=filesystem)
+class _Counted:
+    """The batches, passed through, counting their rows."""
+
+    def __init__(self, batches: Iterable[pa.RecordBatch]) -> None:
+        self._batches = batches
+        self.rows = 0
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        for batch in self._batches:
+            self.rows += batch.num_rows
+            yield batch
+
+
+def _write_object(filesystem: pafs.FileSystem, batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema,
+                  path: str) -> int:
+    """Writes the batches to a local file, then uploads it whole: a stream that fails half-way (the
+    source, the disk) never leaves half an object behind, since closing a GCS stream publishes it."""
+    rows = 0
+    with tempfile.TemporaryDirectory(prefix='nyc_taxi_upload_') as scratch:
+        local = f'{scratch}/{posixpath.basename(path)}'
+        with pq.ParquetWriter(local, arrow_schema) as writer:
+            for batch in batches:
+                if batch.num_rows:
+                    writer.write_batch(batch)
+                    rows += batch.num_rows
+        # Object stores need no parent directory, local filesystems do; creating it serves both.
+        filesystem.create_dir(posixpath.dirname(path), recursive=True)
+        pafs.copy_files(local, path, source_filesystem=pafs.LocalFileSystem(), destination_filesystem=filesystem)
+    return rows
 
 
 def _files_under(filesystem: pafs.FileSystem, root: str) -> list[pafs.FileInfo]:
@@ -96,6 +128,8 @@ def _files_under(filesystem: pafs.FileSystem, root: str) -> list[pafs.FileInfo]:
 
 
 def _delete_if_empty(filesystem: pafs.FileSystem, directory: str) -> None:
-    # Only when no file at all is left below it: delete_dir removes everything under the prefix.
-    if not _files_under(filesystem, directory):
+    # Only when no file at all is left below it: delete_dir removes everything under the prefix. A store
+    # without directory markers (fake-gcs-server, GCS written by other tools) has no directory left to delete.
+    if not _files_under(filesystem, directory) and \
+            filesystem.get_file_info(directory).type == pafs.FileType.Directory:
         filesystem.delete_dir(directory)

@@ -13,12 +13,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as csv
 
 from nyc_taxi.schema import CODE, NUMBER, TripFileSchema
+from nyc_taxi.stream_sizes import StreamSizes
 
 GZIP_MAGIC = b'\x1f\x8b'
 HEADER_LINES = 1
 CODE_LIMIT = 32_767
-# CSV bytes a batch: ~100k trips, a few tens of MB once typed; memory stays flat whatever the month's size.
-DEFAULT_BLOCK_SIZE = 16 << 20
+DEFAULT_BLOCK_SIZE = StreamSizes().csv_block_bytes
 
 
 class TripFileError(ValueError):

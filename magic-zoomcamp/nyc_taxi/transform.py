@@ -37,7 +37,7 @@ class TransformReport:
                 f'and {self.dropped_zero_distance} more with trip_distance == 0{missing}, {self.rows_out} rows out')
 
     @classmethod
-    def of_summary(cls, summary: pa.Table) -> TransformReport:
+    def of_summary(cls, summary: pa.Table | pd.DataFrame) -> TransformReport:
         """The totals of a per-date month summary (nyc_taxi.month_summary)."""
         total = month_summary.totals(summary)
         return cls(rows_in=total['rows_in'], dropped_zero_passengers=total['dropped_zero_passengers'],

@@ -1,8 +1,11 @@
 import pandas as pd
+import pyarrow.parquet as pq
 
 from nyc_taxi.logs import block_logger
-from nyc_taxi.schema import KNOWN_VENDOR_IDS, schema_of
-from nyc_taxi.transform import camel_case_columns, clean_trips, drop_missing_passenger_count
+from nyc_taxi.mage_run_context import downstream_blocks
+from nyc_taxi.staged_month import STAGED_FILE, clean_staged_month
+from nyc_taxi.staging import stage_of
+from nyc_taxi.transform import TransformReport, drop_missing_passenger_count
 
 if 'transformer' not in globals():
     from mage_ai.data_preparation.decorators import transformer
@@ -14,29 +17,41 @@ if 'test' not in globals():
 def transform_taxi_data(data: pd.DataFrame, *args, **kwargs) -> pd.DataFrame:
     """Drops zero-passenger and zero-distance trips, snake_cases the columns, adds the pickup date.
 
+    Streams the staged month through the rules into a clean staged file. The output is the month per
+    pickup date: rows in, dropped by each rule, trips kept, their distance and fares, and kept rows
+    breaking a rule (counted over every row; the @tests below require none).
     Variable drop_missing_passenger_count (default false): also drop trips without a passenger count.
     """
-    clean, report = clean_trips(data, schema_of(data.columns), drop_missing_passenger_count(kwargs))
-    block_logger(kwargs, 'transform_taxi_data').info('%s', report)
-    return clean
+    stage = stage_of(data[STAGED_FILE].iloc[0])
+    stage.expect_readers(downstream_blocks(kwargs, 'transform_taxi_data'))
+    summary = clean_staged_month(stage, drop_missing_passenger_count(kwargs))
+    block_logger(kwargs, 'transform_taxi_data').info('%s', TransformReport.of_summary(summary))
+    return summary
+
+
+@test
+def test_every_row_is_kept_or_dropped_by_a_rule(output: pd.DataFrame, *args) -> None:
+    dropped = output[['dropped_zero_passengers', 'dropped_zero_distance', 'dropped_missing_passengers']].sum().sum()
+    assert output['rows_in'].sum() == output['trips'].sum() + dropped, 'rows lost between source and clean month'
 
 
 @test
 def test_vendor_id_is_known(output: pd.DataFrame, *args) -> None:
-    unknown = set(output['vendor_id'].dropna().unique()) - KNOWN_VENDOR_IDS
-    assert not unknown, f'unknown vendor_id values {sorted(unknown)}'
+    assert output['unknown_vendor_ids'].sum() == 0, f'{output["unknown_vendor_ids"].sum()} trips of unknown vendors'
 
 
 @test
 def test_passenger_count_is_positive(output: pd.DataFrame, *args) -> None:
-    assert (output['passenger_count'].dropna() > 0).all(), 'passenger_count == 0 left in the output'
+    assert output['passenger_count_not_positive'].sum() == 0, 'passenger_count <= 0 left in the output'
 
 
 @test
 def test_trip_distance_is_positive(output: pd.DataFrame, *args) -> None:
-    assert (output['trip_distance'] > 0).all(), 'trip_distance <= 0 left in the output'
+    assert output['trip_distance_not_positive'].sum() == 0, 'trip_distance <= 0 left in the output'
 
 
 @test
 def test_no_camel_case_columns(output: pd.DataFrame, *args) -> None:
-    assert not camel_case_columns(output), f'CamelCase columns left: {camel_case_columns(output)}'
+    columns = pq.read_schema(output[STAGED_FILE].iloc[0]).names
+    camel_case = [name for name in columns if name != name.lower()]
+    assert not camel_case, f'CamelCase columns left: {camel_case}'

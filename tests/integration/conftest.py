@@ -23,6 +23,7 @@ from devstack.paths import REPO_ROOT
 from devstack.postgres_cluster import PostgresCluster
 from devstack.processes import free_port, stop_process_group
 from nyc_taxi.gcs import GcsSettings
+from nyc_taxi.stream_sizes import CSV_BLOCK_BYTES, ROWS_PER_GROUP
 
 pytestmark = pytest.mark.integration
 
@@ -74,8 +75,11 @@ def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
 @pytest.fixture(scope='session')
 def stack_settings(postgres_cluster: PostgresCluster, file_server: str, gcs_emulator: dict[str, str],
                    bigquery_emulator: dict[str, str]) -> dict[str, str]:
+    # Small pieces: the tests' 3,000-row months go through every stream in many batches and row groups,
+    # so every target is checked against the whole-frame reference (tests/integration/expected.py) batched.
+    stream_sizes = {CSV_BLOCK_BYTES: str(16 << 10), ROWS_PER_GROUP: '500'}
     return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server, **gcs_emulator,
-            **bigquery_emulator}
+            **bigquery_emulator, **stream_sizes}
 
 
 @pytest.fixture(scope='session')

@@ -20,6 +20,7 @@ from nyc_taxi.bigquery import BigQuerySettings
 from nyc_taxi.gcs import GcsSettings
 from nyc_taxi.gcs_reader import read_date_range
 from nyc_taxi.request import MonthRequest
+from nyc_taxi.staging import STAGING_DIR
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query
 from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
@@ -91,7 +92,7 @@ def test_postgres_stopped_mid_copy_then_restarted_keeps_the_old_month_and_a_reru
 
 
 def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(
-        large_month, mage_run, mage_start, db, trip_data_dir):
+        large_month, mage_run, mage_start, db, trip_data_dir, mage_data_dir):
     schema = 'crash_kill'
     process = mage_start('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
     wait_until(lambda: copy_in_progress(db))
@@ -102,10 +103,14 @@ def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(
     assert query(db, "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename LIKE '%%_loading'",
                  (schema,)) == [(0,)]
 
+    staging = mage_data_dir / 'magic-zoomcamp' / STAGING_DIR / 'api_to_postgres'
+    assert list(staging.glob('*'))  # the killed run's staged month, until a run finds its owner gone
+
     result = mage_run('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
     assert result.returncode == 0, result.output[-3000:]
     count, _ = month_fingerprint(db, schema, 'yellow_taxi_trips', large_month.month_start)
     assert count == len(transformed(trip_data_dir, large_month))
+    assert list(staging.glob('*')) == []  # the re-run removed it, then its own stage once exported
 
 
 def test_two_runs_of_the_same_month_at_once_load_it_once(large_month, mage_start, db, trip_data_dir, tmp_path):

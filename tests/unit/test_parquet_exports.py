@@ -42,12 +42,12 @@ def files(filesystem, root):
 
 def test_a_month_owns_its_files_even_in_dates_it_shares(bucket):
     filesystem, root = bucket
-    replace_month_partitions(filesystem, root, clean_table(trips('2021-01-31 10:00', '2021-01-30 09:00'), YELLOW),
+    replace_month_partitions(filesystem, root, clean_table(trips('2021-01-31 10:00', '2021-01-30 09:00'), YELLOW).to_batches(),
                              YELLOW, JAN)
-    replace_month_partitions(filesystem, root, clean_table(trips('2021-01-31 23:00', '2021-02-01 01:00'), YELLOW),
+    replace_month_partitions(filesystem, root, clean_table(trips('2021-01-31 23:00', '2021-02-01 01:00'), YELLOW).to_batches(),
                              YELLOW, FEB)
     # January again, now without its trip of the 31st: its file there goes, February's stays.
-    result = replace_month_partitions(filesystem, root, clean_table(trips('2021-01-30 09:00'), YELLOW), YELLOW, JAN)
+    result = replace_month_partitions(filesystem, root, clean_table(trips('2021-01-30 09:00'), YELLOW).to_batches(), YELLOW, JAN)
     assert [path.rsplit('/', 2)[-2] for path in result.deleted] == ['tpep_pickup_date=2021-01-31']
     assert files(filesystem, root) == [
         'nyc_taxi_data/yellow/tpep_pickup_date=2021-01-30/yellow_tripdata_2021-01-0.parquet',
@@ -60,8 +60,8 @@ def test_a_month_owns_its_files_even_in_dates_it_shares(bucket):
 
 def test_an_empty_month_removes_its_files_and_empty_partitions(bucket):
     filesystem, root = bucket
-    replace_month_partitions(filesystem, root, clean_table(trips('2021-01-05 10:00'), YELLOW), YELLOW, JAN)
-    result = replace_month_partitions(filesystem, root, clean_table(trips(), YELLOW), YELLOW, JAN)
+    replace_month_partitions(filesystem, root, clean_table(trips('2021-01-05 10:00'), YELLOW).to_batches(), YELLOW, JAN)
+    result = replace_month_partitions(filesystem, root, clean_table(trips(), YELLOW).to_batches(), YELLOW, JAN)
     assert result.rows == 0 and len(result.deleted) == 1
     assert files(filesystem, root) == []
     assert not filesystem.get_file_info(pafs.FileSelector(f'{root}/nyc_taxi_data/yellow', recursive=True))
@@ -70,5 +70,5 @@ def test_an_empty_month_removes_its_files_and_empty_partitions(bucket):
 def test_daily_object_holds_only_that_day(bucket):
     filesystem, root = bucket
     table = clean_table(trips('2021-01-15 00:00:00', '2021-01-15 23:59:59', '2021-01-16 00:00:00'), YELLOW)
-    result = write_daily_object(filesystem, root, table, YELLOW, datetime(2021, 1, 15).date())
+    result = write_daily_object(filesystem, root, table.to_batches(max_chunksize=1), YELLOW, datetime(2021, 1, 15).date())
     assert result.paths == (f'{root}/2021/01/15/daily-trips.parquet',) and result.rows == 2
