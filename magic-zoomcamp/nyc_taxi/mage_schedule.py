@@ -41,7 +41,8 @@ def run_schedule_from_kwargs(kwargs: Mapping[str, Any]) -> RunSchedule:
                          'was scheduled')
     backfill = pipeline_run.backfill
     if backfill is not None:
-        return RunSchedule('backfill', execution, backfill_step(enum_value(backfill.interval_type), backfill.interval_units))
+        step = backfill_step(enum_value(backfill.interval_type), backfill.interval_units)
+        return RunSchedule('backfill', execution, step)
     schedule = pipeline_run.pipeline_schedule
     interval = enum_value(schedule.schedule_interval) if schedule is not None else None
     if not interval or interval in UNSCHEDULED_TRIGGER_INTERVALS or enum_value(schedule.schedule_type) != 'time':

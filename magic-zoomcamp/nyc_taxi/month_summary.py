@@ -39,18 +39,14 @@ def summarize_batch(source_dates: pa.Array, drops: Mapping[str, pa.Array], clean
         'trip_distance_not_positive': _flags(pc.less_equal(clean.column('trip_distance'), 0)),
         **{name: clean.column(name) for name in SUMS},
     })
-    return combine([_by_date(source), _by_date(kept)])
+    return combine([_sum_by_date(source), _sum_by_date(kept)])
 
 
 def combine(summaries: list[pa.Table]) -> pa.Table:
     """One row per pickup date, in date order, summed over the given summaries (of any columns)."""
-    unified = [summary.select([name for name in SUMMARY_SCHEMA.names if name in summary.schema.names])
-               for summary in summaries]
-    padded = [_with_all_columns(summary) for summary in unified]
+    padded = [_with_all_columns(summary) for summary in summaries]
     table = pa.concat_tables(padded) if padded else SUMMARY_SCHEMA.empty_table()
-    totals = table.group_by(PICKUP_DATE).aggregate([(name, 'sum') for name in SUMMARY_SCHEMA.names[1:]])
-    totals = totals.rename_columns([name.removesuffix('_sum') for name in totals.schema.names])
-    return totals.select(SUMMARY_SCHEMA.names).cast(SUMMARY_SCHEMA).sort_by(PICKUP_DATE)
+    return _sum_by_date(table).select(SUMMARY_SCHEMA.names).cast(SUMMARY_SCHEMA).sort_by(PICKUP_DATE)
 
 
 def totals(summary: pa.Table | pd.DataFrame) -> dict[str, float]:
@@ -64,7 +60,8 @@ def _flags(mask: pa.Array) -> pa.Array:
     return pc.cast(pc.fill_null(mask, False), pa.int64())
 
 
-def _by_date(table: pa.Table) -> pa.Table:
+def _sum_by_date(table: pa.Table) -> pa.Table:
+    """Every column but the date summed per date, under its own name."""
     grouped = table.group_by(PICKUP_DATE).aggregate([(name, 'sum') for name in table.schema.names[1:]])
     return grouped.rename_columns([name.removesuffix('_sum') for name in grouped.schema.names])
 

@@ -8,7 +8,6 @@ Memory stays at a few batches whatever the month's size.
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Iterator
@@ -61,15 +60,12 @@ def stage_source_month(request: MonthRequest, base_url: str, stage: Stage, sessi
     url = request.url(base_url)
     schema = schema_for(request.taxi_type)
     sizes = sizes or StreamSizes.from_env()
-    try:
+    with stage.removed_on_error():
         downloaded = stage.directory / request.file_name
         size = download(url, downloaded, session=session, logger=logger)
         staged = _write_staged(trip_batches(downloaded, schema, source=url, block_size=sizes.csv_block_bytes),
                                typed_schema(schema), schema, stage, sizes.rows_per_group)
         downloaded.unlink()
-    except BaseException:
-        shutil.rmtree(stage.directory, ignore_errors=True)
-        raise
     result = StagedSource(request.taxi_type, url, staged[0], size, staged[1], staged[2], str(stage.source_file))
     (logger or logging.getLogger(__name__)).info('%s: %d rows from %s (%d bytes), staged in %s', request,
                                                  result.rows, url, size, stage.directory)
@@ -82,7 +78,7 @@ def stage_date_range(filesystem: pafs.FileSystem, bucket: str, taxi_type: str, f
     only those dates' partitions are read."""
     schema = schema_for(taxi_type)
     sizes = sizes or StreamSizes.from_env()
-    try:
+    with stage.removed_on_error():
         check_dataset_exists(filesystem, bucket, taxi_type)
         column = ds.field(schema.pickup_date)
         dataset = partitioned_dataset(filesystem, bucket, schema)
@@ -93,9 +89,6 @@ def stage_date_range(filesystem: pafs.FileSystem, bucket: str, taxi_type: str, f
                                   & (column <= pa.scalar(last, pa.date32())))
         rows, first_pickup, last_pickup = _write_staged(scanner.to_batches(), clean_arrow_schema(schema), schema,
                                                         stage, sizes.rows_per_group)
-    except BaseException:
-        shutil.rmtree(stage.directory, ignore_errors=True)
-        raise
     return StagedSource(taxi_type, f'gs://{bucket}', rows, stage.source_file.stat().st_size, first_pickup,
                         last_pickup, str(stage.source_file))
 
@@ -106,7 +99,7 @@ def clean_staged_month(stage: Stage, drop_missing_passengers: bool = False) -> p
     source = pq.ParquetFile(stage.source_file)
     schema = schema_of(source.schema_arrow.names)
     summaries = []
-    try:
+    with stage.removed_on_error():
         with pq.ParquetWriter(stage.clean_file, clean_arrow_schema(schema)) as writer:
             for batch in _batches_of(source):
                 clean, summary = clean_batch(batch, schema, drop_missing_passengers)
@@ -114,9 +107,6 @@ def clean_staged_month(stage: Stage, drop_missing_passengers: bool = False) -> p
                 summaries.append(summary)
                 if len(summaries) > 64:
                     summaries = [combine(summaries)]
-    except BaseException:
-        shutil.rmtree(stage.directory, ignore_errors=True)
-        raise
     stage.source_file.unlink()
     return summary_frame(combine(summaries), schema, stage)
 
@@ -161,10 +151,12 @@ def _write_staged(batches: Iterator[pa.RecordBatch], arrow_schema: pa.Schema, sc
 def _row_groups(batches: Iterator[pa.RecordBatch], arrow_schema: pa.Schema, rows: int) -> Iterator[pa.Table]:
     """The batches gathered into tables of about `rows` rows: parquet row groups of a useful size."""
     pending: list[pa.RecordBatch] = []
+    pending_rows = 0
     for batch in batches:
         pending.append(batch)
-        if sum(len(part) for part in pending) >= rows:
+        pending_rows += len(batch)
+        if pending_rows >= rows:
             yield pa.Table.from_batches(pending, schema=arrow_schema)
-            pending = []
+            pending, pending_rows = [], 0
     if pending:
         yield pa.Table.from_batches(pending, schema=arrow_schema)

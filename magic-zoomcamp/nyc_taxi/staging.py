@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 STAGING_DIR = 'nyc_taxi_staging'
 SOURCE_FILE = 'source.parquet'
@@ -53,6 +54,15 @@ class Stage:
             shutil.rmtree(self.directory, ignore_errors=True)
             return True
         return False
+
+    @contextmanager
+    def removed_on_error(self) -> Iterator[None]:
+        """Removes the stage if the block filling it fails: nothing half-written stays behind."""
+        try:
+            yield
+        except BaseException:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise
 
     def disk_bytes(self) -> int:
         return sum(path.stat().st_size for path in self.directory.rglob('*') if path.is_file())
