@@ -78,11 +78,11 @@ def pandas_to_sql(path: Path, prefix: str, table: str) -> None:
 
 
 def ours_export(path: Path, taxi_type: str, month: str) -> None:
-    from nyc_taxi.parse import read_trip_file
-    from nyc_taxi.identifiers import trips_table_name
-    from nyc_taxi.postgres import PostgresSettings, replace_month
-    from nyc_taxi.schema import schema_for
-    from nyc_taxi.transform import clean_trips
+    from nyc_taxi.sources.release_csv import read_trip_file
+    from nyc_taxi.resources.identifiers import trips_table_name
+    from nyc_taxi.targets.postgres import PostgresSettings, replace_month
+    from nyc_taxi.model.schema import schema_for
+    from nyc_taxi.model.transform import clean_trips
 
     schema = schema_for(taxi_type)
     clean, _ = clean_trips(read_trip_file(path, schema), schema)
@@ -93,19 +93,19 @@ def ours_export(path: Path, taxi_type: str, month: str) -> None:
 
 
 def _clean_month(path: Path, taxi_type: str):
-    from nyc_taxi.parse import read_trip_file
-    from nyc_taxi.schema import schema_for
-    from nyc_taxi.transform import clean_trips
+    from nyc_taxi.sources.release_csv import read_trip_file
+    from nyc_taxi.model.schema import schema_for
+    from nyc_taxi.model.transform import clean_trips
 
     schema = schema_for(taxi_type)
     return clean_trips(read_trip_file(path, schema), schema)[0], schema
 
 
 def gcs_partitioned(path: Path, taxi_type: str, month: str) -> None:
-    from nyc_taxi.arrow import clean_table
-    from nyc_taxi.gcs import GcsSettings
-    from nyc_taxi.parquet_exports import replace_month_partitions
-    from nyc_taxi.request import MonthRequest
+    from nyc_taxi.model.arrow import clean_table
+    from nyc_taxi.resources.gcs import GcsSettings
+    from nyc_taxi.targets.parquet_exports import replace_month_partitions
+    from nyc_taxi.runs.request import MonthRequest
 
     clean, schema = _clean_month(path, taxi_type)
     settings = GcsSettings.from_io_config(os.environ)
@@ -118,7 +118,7 @@ def gcs_partitioned(path: Path, taxi_type: str, month: str) -> None:
 
 def gcs_per_day_loop(path: Path, taxi_type: str, month: str) -> None:
     """The tutorial way: one DataFrame.to_parquet per pickup date."""
-    from nyc_taxi.gcs import GcsSettings
+    from nyc_taxi.resources.gcs import GcsSettings
 
     clean, schema = _clean_month(path, taxi_type)
     settings = GcsSettings.from_io_config(os.environ)
@@ -133,8 +133,8 @@ def gcs_per_day_loop(path: Path, taxi_type: str, month: str) -> None:
 
 
 def bigquery_ours(path: Path, taxi_type: str, month: str) -> None:
-    from nyc_taxi.arrow import clean_table
-    from nyc_taxi.bigquery import BigQuerySettings, replace_dates
+    from nyc_taxi.model.arrow import clean_table
+    from nyc_taxi.targets.bigquery import BigQuerySettings, replace_dates
 
     clean, schema = _clean_month(path, taxi_type)
     start = date.fromisoformat(month)
@@ -156,7 +156,7 @@ def bigquery_load_dataframe(path: Path, taxi_type: str, month: str) -> None:
     """What Mage's stock BigQuery exporter does inside: client.load_table_from_dataframe, replacing the table."""
     from google.cloud import bigquery
 
-    from nyc_taxi.bigquery import BigQuerySettings
+    from nyc_taxi.targets.bigquery import BigQuerySettings
 
     clean, _ = _clean_month(path, taxi_type)
     settings = BigQuerySettings.from_io_config(os.environ)

@@ -20,8 +20,8 @@ from devstack.env_file import merged_environment, read_env_file
 from devstack.mage import MEMORY_SETTINGS, environment_with, mage_executable
 from devstack.paths import PROJECT_DIR, REPO_ROOT, stack_dir, stack_env_file
 from devstack.sample_data import ensure_trip_file
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import schema_for
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import schema_for
 
 REPEATS = int(os.environ.get('BENCH_REPEATS', 3))
 YELLOW_ROWS = 1_369_765  # yellow_tripdata_2021-01.csv.gz
@@ -187,7 +187,7 @@ def _rows(request: MonthRequest) -> int:
 
 
 def _floor_type(name: str, kind) -> str:
-    from nyc_taxi.postgres import POSTGRES_TYPES
+    from nyc_taxi.targets.postgres import POSTGRES_TYPES
 
     # The file writes these integer codes as "1.0", which BIGINT refuses.
     if name in ('passenger_count', 'RatecodeID', 'payment_type', 'trip_type', 'VendorID'):

@@ -19,10 +19,10 @@ from devstack.mage import run_pipeline
 from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
-from nyc_taxi.request import BASE_URL_VARIABLE, MonthRequest
-from nyc_taxi.run_month import choose_month
-from nyc_taxi.run_dates import execution_day, run_dates
-from nyc_taxi.run_schedule import RunSchedule
+from nyc_taxi.runs.request import BASE_URL_VARIABLE, MonthRequest
+from nyc_taxi.runs.month import choose_month
+from nyc_taxi.runs.dates import execution_day, run_dates
+from nyc_taxi.runs.schedule import RunSchedule
 
 DEFAULT_POSTGRES_PORT = 54320
 DEFAULT_HTTP_PORT = 8765
@@ -164,8 +164,8 @@ def trigger_run(args: argparse.Namespace) -> None:
 def _what_the_run_loaded(pipeline_name: str, outcome) -> str:
     """The month or dates a backfill run covered, by the blocks' own rules, and the rows its target now holds."""
     from devstack.summary import bigquery_range_rows, gcs_month_object_rows, postgres_month_rows
-    from nyc_taxi.run_dates import run_dates
-    from nyc_taxi.run_month import choose_month, taxi_type_of
+    from nyc_taxi.runs.dates import run_dates
+    from nyc_taxi.runs.month import choose_month, taxi_type_of
     schedule = outcome.schedule
     settings = _settings()
     try:

@@ -21,8 +21,8 @@ def mage_executable() -> str:
 
 
 def mage_server_command(project: str, port: int) -> list[str]:
-    """`mage start` through nyc_taxi.mage_cli, which keeps Mage's scheduler from losing queued runs."""
-    return [sys.executable, '-m', 'nyc_taxi.mage_cli', 'start', project, '--host', '127.0.0.1', '--port', str(port)]
+    """`mage start` through nyc_taxi.mage.cli, which keeps Mage's scheduler from losing queued runs."""
+    return [sys.executable, '-m', 'nyc_taxi.mage.cli', 'start', project, '--host', '127.0.0.1', '--port', str(port)]
 
 
 def pipeline_command(pipeline: str, variables: Mapping[str, Any]) -> list[str]:

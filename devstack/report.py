@@ -10,10 +10,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Mapping
 
-from nyc_taxi.identifiers import trips_table_name
-from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import schema_for
+from nyc_taxi.resources.identifiers import trips_table_name
+from nyc_taxi.targets.postgres import SOURCE_MONTH, PostgresSettings
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import schema_for
 
 
 HISTOGRAM_BUCKETS = 50

@@ -15,8 +15,8 @@ from typing import Any, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from nyc_taxi.mage_schedule import enum_value
-from nyc_taxi.run_schedule import RunSchedule, backfill_step, trigger_step
+from nyc_taxi.mage.schedule import enum_value
+from nyc_taxi.runs.schedule import RunSchedule, backfill_step, trigger_step
 
 INTERVALS = ('hour', 'day', 'week', 'month', 'year')
 

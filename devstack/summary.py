@@ -9,16 +9,16 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from google.cloud import bigquery
 
-from nyc_taxi.bigquery import BigQuerySettings
-from nyc_taxi.gcs import GcsSettings
-from nyc_taxi.gcs_reader import read_date_range
-from nyc_taxi.load import load_month
-from nyc_taxi.parquet_exports import daily_object_key, month_object_key, partitioned_root
-from nyc_taxi.identifiers import trips_table_name
-from nyc_taxi.postgres import SOURCE_MONTH, PostgresSettings
-from nyc_taxi.request import MonthRequest, base_url_from_env
-from nyc_taxi.schema import schema_for
-from nyc_taxi.transform import TransformReport, clean_trips
+from nyc_taxi.targets.bigquery import BigQuerySettings
+from nyc_taxi.resources.gcs import GcsSettings
+from nyc_taxi.sources.gcs_partitions import read_date_range
+from nyc_taxi.sources.load import load_month
+from nyc_taxi.targets.parquet_exports import daily_object_key, month_object_key, partitioned_root
+from nyc_taxi.resources.identifiers import trips_table_name
+from nyc_taxi.targets.postgres import SOURCE_MONTH, PostgresSettings
+from nyc_taxi.runs.request import MonthRequest, base_url_from_env
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.model.transform import TransformReport, clean_trips
 
 
 def source_report(request: MonthRequest, settings: Mapping[str, str]) -> TransformReport:

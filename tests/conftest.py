@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from devstack.sample_data import ensure_trip_file
-from nyc_taxi.request import MonthRequest
+from nyc_taxi.runs.request import MonthRequest
 
 SAMPLE_ROWS = 3_000
 YELLOW_JAN = MonthRequest(taxi_type='yellow', year=2021, month=1)

@@ -1,16 +1,16 @@
 import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
-from nyc_taxi.bigquery import BigQuerySettings, replace_dates
-from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE
-from nyc_taxi.identifiers import trips_table_name
-from nyc_taxi.io_config import load_profile
+from nyc_taxi.targets.bigquery import BigQuerySettings, replace_dates
+from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE
+from nyc_taxi.resources.identifiers import trips_table_name
+from nyc_taxi.resources.io_config import load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage_schedule import dates_of_run
-from nyc_taxi.run_month import taxi_type_of
-from nyc_taxi.schema import schema_for
-from nyc_taxi.staged_month import STAGED_FILE
-from nyc_taxi.staging import stage_of
+from nyc_taxi.mage.schedule import dates_of_run
+from nyc_taxi.runs.month import taxi_type_of
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.staging.staged_month import STAGED_FILE
+from nyc_taxi.staging.stage import stage_of
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter

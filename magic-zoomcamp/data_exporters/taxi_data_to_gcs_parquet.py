@@ -1,14 +1,14 @@
 import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
-from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
-from nyc_taxi.io_config import load_profile
+from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
+from nyc_taxi.resources.io_config import load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage_schedule import month_of_run
-from nyc_taxi.parquet_exports import month_object_key, write_month_object
-from nyc_taxi.schema import schema_for
-from nyc_taxi.staged_month import STAGED_FILE, clean_batches
-from nyc_taxi.staging import stage_of
+from nyc_taxi.mage.schedule import month_of_run
+from nyc_taxi.targets.parquet_exports import month_object_key, write_month_object
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.staging.staged_month import STAGED_FILE, clean_batches
+from nyc_taxi.staging.stage import stage_of
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter

@@ -3,14 +3,14 @@ from contextlib import closing
 import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
-from nyc_taxi.identifiers import trips_table_name
-from nyc_taxi.io_config import DEFAULT_POSTGRES_PROFILE, load_profile
+from nyc_taxi.resources.identifiers import trips_table_name
+from nyc_taxi.resources.io_config import DEFAULT_POSTGRES_PROFILE, load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage_schedule import month_of_run
-from nyc_taxi.postgres import PostgresSettings, replace_month_batches
-from nyc_taxi.schema import schema_for
-from nyc_taxi.staged_month import STAGED_FILE, clean_batches
-from nyc_taxi.staging import stage_of
+from nyc_taxi.mage.schedule import month_of_run
+from nyc_taxi.targets.postgres import PostgresSettings, replace_month_batches
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.staging.staged_month import STAGED_FILE, clean_batches
+from nyc_taxi.staging.stage import stage_of
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter

@@ -2,12 +2,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage_run_context import stage_for_run
-from nyc_taxi.mage_schedule import month_of_run
-from nyc_taxi.request import base_url_from_env
-from nyc_taxi.run_month import taxi_type_of
-from nyc_taxi.schema import schema_for
-from nyc_taxi.staged_month import stage_source_month
+from nyc_taxi.mage.run_context import stage_for_run
+from nyc_taxi.mage.schedule import month_of_run
+from nyc_taxi.runs.request import base_url_from_env
+from nyc_taxi.runs.month import taxi_type_of
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.staging.staged_month import stage_source_month
 
 if 'data_loader' not in globals():
     from mage_ai.data_preparation.decorators import data_loader
@@ -20,7 +20,7 @@ def load_taxi_data_api(*args, **kwargs) -> pd.DataFrame:
     """One month of yellow or green trips from {TAXI_DATA_BASE_URL}/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.csv.gz.
 
     Variables: taxi_type (yellow|green); year and month, or none of them in a backfill or recurring trigger,
-    which load the month of their execution_date minus months_back (see nyc_taxi/run_month.py).
+    which load the month of their execution_date minus months_back (see nyc_taxi/runs/month.py).
     The month is streamed into a staged file, never held in memory; the output is one row saying what
     was staged: source URL, rows, bytes, first and last pickup, staged_file.
     """

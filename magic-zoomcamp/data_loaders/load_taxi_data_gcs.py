@@ -3,15 +3,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from mage_ai.settings.repo import get_repo_path
 
-from nyc_taxi.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
-from nyc_taxi.io_config import load_profile
+from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
+from nyc_taxi.resources.io_config import load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage_run_context import stage_for_run
-from nyc_taxi.mage_schedule import dates_of_run
-from nyc_taxi.parquet_exports import PARTITIONED_PREFIX
-from nyc_taxi.run_month import taxi_type_of
-from nyc_taxi.schema import schema_for
-from nyc_taxi.staged_month import stage_date_range
+from nyc_taxi.mage.run_context import stage_for_run
+from nyc_taxi.mage.schedule import dates_of_run
+from nyc_taxi.targets.parquet_exports import PARTITIONED_PREFIX
+from nyc_taxi.runs.month import taxi_type_of
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.staging.staged_month import stage_date_range
 
 if 'data_loader' not in globals():
     from mage_ai.data_preparation.decorators import data_loader

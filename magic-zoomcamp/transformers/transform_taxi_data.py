@@ -2,10 +2,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage_run_context import downstream_blocks
-from nyc_taxi.staged_month import STAGED_FILE, clean_staged_month
-from nyc_taxi.staging import stage_of
-from nyc_taxi.transform import TransformReport, drop_missing_passenger_count
+from nyc_taxi.mage.run_context import downstream_blocks
+from nyc_taxi.staging.staged_month import STAGED_FILE, clean_staged_month
+from nyc_taxi.staging.stage import stage_of
+from nyc_taxi.model.transform import TransformReport, drop_missing_passenger_count
 
 if 'transformer' not in globals():
     from mage_ai.data_preparation.decorators import transformer

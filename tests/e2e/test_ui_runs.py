@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from nyc_taxi.bigquery import BigQuerySettings
+from nyc_taxi.targets.bigquery import BigQuerySettings
 from tests.conftest import GREEN_Q4_2020, YELLOW_FEB, YELLOW_JAN
 from tests.e2e.conftest import UI_TARGETS
 from tests.e2e.ui import run_backfill_from_the_tab, screenshot, wait_for_done_runs

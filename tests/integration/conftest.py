@@ -22,8 +22,8 @@ from devstack.mage import environment_with, run_pipeline, start_pipeline
 from devstack.paths import REPO_ROOT
 from devstack.postgres_cluster import PostgresCluster
 from devstack.processes import free_port, stop_process_group
-from nyc_taxi.gcs import GcsSettings
-from nyc_taxi.stream_sizes import CSV_BLOCK_BYTES, ROWS_PER_GROUP
+from nyc_taxi.resources.gcs import GcsSettings
+from nyc_taxi.staging.stream_sizes import CSV_BLOCK_BYTES, ROWS_PER_GROUP
 
 pytestmark = pytest.mark.integration
 

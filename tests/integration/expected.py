@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nyc_taxi.parse import read_trip_file
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import schema_for
-from nyc_taxi.transform import clean_trips
+from nyc_taxi.sources.release_csv import read_trip_file
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.model.transform import clean_trips
 
 
 def transformed(trip_data_dir: Path, request: MonthRequest) -> pd.DataFrame:

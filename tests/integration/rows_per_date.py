@@ -8,8 +8,8 @@ import pyarrow.fs as pafs
 from google.cloud import bigquery
 
 from devstack.emulators import LOCAL_BUCKET, LOCAL_PROJECT
-from nyc_taxi.gcs_reader import read_date_range
-from nyc_taxi.schema import schema_for
+from nyc_taxi.sources.gcs_partitions import read_date_range
+from nyc_taxi.model.schema import schema_for
 
 
 def bigquery_rows_per_date(client: bigquery.Client, dataset: str, taxi_type: str = 'yellow') -> Counter:

@@ -11,7 +11,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
 from devstack.emulators import LOCAL_BUCKET
-from nyc_taxi.gcs_reader import read_date_range, read_month_object, to_frame
+from nyc_taxi.sources.gcs_partitions import read_date_range, read_month_object, to_frame
 from tests.conftest import YELLOW_FEB, YELLOW_JAN
 from tests.integration.expected import month_vars, transformed
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nyc_taxi.request import MonthRequest
+from nyc_taxi.runs.request import MonthRequest
 from tests.conftest import GREEN_JAN, YELLOW_FEB, YELLOW_JAN
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query, table_exists

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from nyc_taxi.download import DownloadError, download, http_session
+from nyc_taxi.sources.download import DownloadError, download, http_session
 
 BODY = bytes(range(256)) * 4096  # 1 MiB
 

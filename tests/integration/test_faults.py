@@ -16,11 +16,11 @@ import pytest
 
 from devstack.emulators import LOCAL_BUCKET
 from devstack.sample_data import ensure_trip_file
-from nyc_taxi.bigquery import BigQuerySettings
-from nyc_taxi.gcs import GcsSettings
-from nyc_taxi.gcs_reader import read_date_range
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.staging import STAGING_DIR
+from nyc_taxi.targets.bigquery import BigQuerySettings
+from nyc_taxi.resources.gcs import GcsSettings
+from nyc_taxi.sources.gcs_partitions import read_date_range
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.staging.stage import STAGING_DIR
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query
 from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date

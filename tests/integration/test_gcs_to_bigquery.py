@@ -7,7 +7,7 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery, storage
 
-from nyc_taxi.bigquery import BigQuerySettings
+from nyc_taxi.targets.bigquery import BigQuerySettings
 from tests.conftest import YELLOW_FEB, YELLOW_JAN
 from tests.integration.expected import month_vars
 from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date

@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from devstack.emulators import LOCAL_BUCKET
-from nyc_taxi.bigquery import BigQuerySettings
-from nyc_taxi.parquet_exports import daily_object_key, month_object_key, partitioned_root
-from nyc_taxi.request import MonthRequest
+from nyc_taxi.targets.bigquery import BigQuerySettings
+from nyc_taxi.targets.parquet_exports import daily_object_key, month_object_key, partitioned_root
+from nyc_taxi.runs.request import MonthRequest
 from tests.conftest import GREEN_Q4_2020, YELLOW_JAN
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pytest
 from pydantic import SecretStr
 
-from nyc_taxi.arrow import clean_arrow_schema
-from nyc_taxi.postgres import PostgresError, PostgresSettings, replace_month_batches
-from nyc_taxi.schema import schema_for
+from nyc_taxi.model.arrow import clean_arrow_schema
+from nyc_taxi.targets.postgres import PostgresError, PostgresSettings, replace_month_batches
+from nyc_taxi.model.schema import schema_for
 from tests.integration.pg import month_fingerprint, query
 
 pytestmark = pytest.mark.integration

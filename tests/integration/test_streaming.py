@@ -13,9 +13,9 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
 from devstack.sample_data import generate_trips, write_trip_file
-from nyc_taxi.parquet_exports import month_object_key, partitioned_root
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.staging import STAGING_DIR
+from nyc_taxi.targets.parquet_exports import month_object_key, partitioned_root
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.staging.stage import STAGING_DIR
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint
 

@@ -1,8 +1,8 @@
 import pytest
 
-from nyc_taxi.bigquery import BigQueryError, BigQuerySettings, table_schema
-from nyc_taxi.gcs import GcsError, GcsSettings
-from nyc_taxi.schema import schema_for
+from nyc_taxi.targets.bigquery import BigQueryError, BigQuerySettings, table_schema
+from nyc_taxi.resources.gcs import GcsError, GcsSettings
+from nyc_taxi.model.schema import schema_for
 
 
 def test_gcs_settings_treat_mages_none_as_unset():

@@ -51,7 +51,7 @@ def test_compose_renders_the_seed_path(docker_compose, fresh_clone):
     config = compose_config(docker_compose, fresh_clone)
     magic, postgres = config['services']['magic'], config['services']['postgres']
     assert magic['build']['context'] == str(fresh_clone)
-    assert magic['command'] == f'python -m nyc_taxi.mage_cli start {DEV_ENV["PROJECT_NAME"]}'
+    assert magic['command'] == f'python -m nyc_taxi.mage.cli start {DEV_ENV["PROJECT_NAME"]}'
     assert magic['depends_on']['postgres']['condition'] == 'service_healthy'
     # Mage gets every setting of .env, and reaches the compose Postgres by its service name.
     assert {key: str(value) for key, value in magic['environment'].items() if key in DEV_ENV} == DEV_ENV

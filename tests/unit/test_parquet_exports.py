@@ -5,11 +5,11 @@ import pandas as pd
 import pyarrow.fs as pafs
 import pytest
 
-from nyc_taxi.arrow import clean_table
-from nyc_taxi.gcs_reader import read_date_range
-from nyc_taxi.parquet_exports import replace_month_partitions, write_daily_object
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import schema_for
+from nyc_taxi.model.arrow import clean_table
+from nyc_taxi.sources.gcs_partitions import read_date_range
+from nyc_taxi.targets.parquet_exports import replace_month_partitions, write_daily_object
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import schema_for
 
 YELLOW = schema_for('yellow')
 JAN = MonthRequest(taxi_type='yellow', year=2021, month=1)

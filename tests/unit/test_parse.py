@@ -5,8 +5,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from nyc_taxi.parse import TripFileError, read_trip_file, trip_batches
-from nyc_taxi.schema import schema_for
+from nyc_taxi.sources.release_csv import TripFileError, read_trip_file, trip_batches
+from nyc_taxi.model.schema import schema_for
 
 YELLOW = schema_for('yellow')
 HEADER = ','.join(YELLOW.source_columns)

@@ -12,9 +12,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nyc_taxi.parse import TripFileError, read_trip_file
-from nyc_taxi.schema import CODE, NUMBER, TEXT, schema_for
-from nyc_taxi.transform import camel_case_columns, clean_trips
+from nyc_taxi.sources.release_csv import TripFileError, read_trip_file
+from nyc_taxi.model.schema import CODE, NUMBER, TEXT, schema_for
+from nyc_taxi.model.transform import camel_case_columns, clean_trips
 
 YELLOW = schema_for('yellow')
 COLUMNS = list(YELLOW.source_columns)

@@ -1,8 +1,8 @@
 import pytest
 
-from nyc_taxi.identifiers import checked_identifier
-from nyc_taxi.identifiers import trips_table_name
-from nyc_taxi.postgres import PostgresError, PostgresSettings
+from nyc_taxi.resources.identifiers import checked_identifier
+from nyc_taxi.resources.identifiers import trips_table_name
+from nyc_taxi.targets.postgres import PostgresError, PostgresSettings
 
 CONFIG = {
     'POSTGRES_HOST': '127.0.0.1', 'POSTGRES_PORT': 5432, 'POSTGRES_DBNAME': 'postgres',

@@ -33,7 +33,7 @@ def test_every_compose_variable_is_defined_in_dev_env():
 
 def test_compose_runs_mage_and_a_healthy_postgres():
     magic, postgres = COMPOSE['services']['magic'], COMPOSE['services']['postgres']
-    assert magic['command'] == 'python -m nyc_taxi.mage_cli start ${PROJECT_NAME}'
+    assert magic['command'] == 'python -m nyc_taxi.mage.cli start ${PROJECT_NAME}'
     assert '127.0.0.1:6789:6789' in magic['ports']
     assert magic['depends_on']['postgres']['condition'] == 'service_healthy'
     assert '.env' in magic['env_file']

@@ -1,6 +1,6 @@
 import pytest
 
-from nyc_taxi.request import DEFAULT_BASE_URL, MonthRequest, base_url_from_env, validated_month_request
+from nyc_taxi.runs.request import DEFAULT_BASE_URL, MonthRequest, base_url_from_env, validated_month_request
 
 
 def test_runtime_variables_arrive_as_strings_and_are_coerced():

@@ -3,8 +3,8 @@ from datetime import date, datetime
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from nyc_taxi.run_dates import run_dates
-from nyc_taxi.run_schedule import RunSchedule, backfill_step, trigger_step
+from nyc_taxi.runs.dates import run_dates
+from nyc_taxi.runs.schedule import RunSchedule, backfill_step, trigger_step
 
 DAILY = relativedelta(days=1)
 MONTHLY = relativedelta(months=1)

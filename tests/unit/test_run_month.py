@@ -1,12 +1,12 @@
-"""The month rule of api_to_postgres and api_to_gcs, row by row (nyc_taxi/run_month.py)."""
+"""The month rule of api_to_postgres and api_to_gcs, row by row (nyc_taxi/runs/month.py)."""
 from datetime import datetime
 
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.run_month import choose_month
-from nyc_taxi.run_schedule import RunSchedule
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.runs.month import choose_month
+from nyc_taxi.runs.schedule import RunSchedule
 
 MONTHLY_BACKFILL = RunSchedule('backfill', datetime(2020, 11, 1), relativedelta(months=1))
 DAILY_BACKFILL = RunSchedule('backfill', datetime(2021, 1, 11), relativedelta(days=1))

@@ -1,8 +1,8 @@
 import gzip
 
 from devstack.sample_data import generate_trips, write_trip_file
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import schema_for
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import schema_for
 
 
 def test_same_seed_same_bytes(tmp_path):

@@ -5,11 +5,11 @@ import sys
 
 import pyarrow.parquet as pq
 
-from nyc_taxi.parse import read_trip_file, trip_batches, typed_schema
-from nyc_taxi.schema import schema_for
-from nyc_taxi.staged_month import STAGED_FILE, clean_batches, clean_staged_month
-from nyc_taxi.staging import STAGING_DIR, new_stage, stage_of
-from nyc_taxi.transform import TransformReport, clean_trips
+from nyc_taxi.sources.release_csv import read_trip_file, trip_batches, typed_schema
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.staging.staged_month import STAGED_FILE, clean_batches, clean_staged_month
+from nyc_taxi.staging.stage import STAGING_DIR, new_stage, stage_of
+from nyc_taxi.model.transform import TransformReport, clean_trips
 
 YELLOW = schema_for('yellow')
 

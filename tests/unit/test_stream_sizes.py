@@ -1,6 +1,6 @@
 import pytest
 
-from nyc_taxi.stream_sizes import StreamSizes
+from nyc_taxi.staging.stream_sizes import StreamSizes
 
 
 def test_defaults_and_settings():

@@ -2,11 +2,11 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from nyc_taxi.arrow import clean_arrow_schema, clean_table
-from nyc_taxi.parse import read_trip_file, trip_batches
-from nyc_taxi.schema import schema_for
-from nyc_taxi.month_summary import combine, totals
-from nyc_taxi.transform import (TransformReport, camel_case_columns, clean_batch, clean_trips,
+from nyc_taxi.model.arrow import clean_arrow_schema, clean_table
+from nyc_taxi.sources.release_csv import read_trip_file, trip_batches
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.model.month_summary import combine, totals
+from nyc_taxi.model.transform import (TransformReport, camel_case_columns, clean_batch, clean_trips,
                                 drop_missing_passenger_count)
 
 YELLOW = schema_for('yellow')

@@ -4,9 +4,9 @@ from datetime import date, datetime, timedelta
 import yaml
 
 from devstack.paths import PROJECT_DIR
-from nyc_taxi.run_dates import run_dates
-from nyc_taxi.run_month import choose_month
-from nyc_taxi.run_schedule import RunSchedule, trigger_step
+from nyc_taxi.runs.dates import run_dates
+from nyc_taxi.runs.month import choose_month
+from nyc_taxi.runs.schedule import RunSchedule, trigger_step
 
 
 def trigger(pipeline: str) -> dict:

@@ -18,10 +18,10 @@ from google.api_core.retry import Retry
 from google.cloud import bigquery
 from pydantic import BaseModel
 
-from nyc_taxi.arrow import clean_arrow_schema
-from nyc_taxi.identifiers import checked_identifier
-from nyc_taxi.io_config import is_unset
-from nyc_taxi.schema import TripFileSchema
+from nyc_taxi.model.arrow import clean_arrow_schema
+from nyc_taxi.resources.identifiers import checked_identifier
+from nyc_taxi.resources.io_config import is_unset
+from nyc_taxi.model.schema import TripFileSchema
 
 BIGQUERY_TYPES: dict[pa.DataType, str] = {
     pa.int16(): 'INTEGER',

@@ -1,10 +1,10 @@
 """Mage's command line with the project's fix for its process queue (see mage_worker_pool):
-`python -m nyc_taxi.mage_cli start magic-zoomcamp` instead of `mage start magic-zoomcamp`."""
+`python -m nyc_taxi.mage.cli start magic-zoomcamp` instead of `mage start magic-zoomcamp`."""
 from __future__ import annotations
 
 import sys
 
-from nyc_taxi.mage_worker_pool import keep_worker_pool_running
+from nyc_taxi.mage.worker_pool import keep_worker_pool_running
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Iterator
 import pandas as pd
 import pyarrow as pa
 
-from nyc_taxi.schema import TripFileSchema, schema_for
+from nyc_taxi.model.schema import TripFileSchema, schema_for
 
 
 def clean_arrow_schema(schema: TripFileSchema) -> pa.Schema:

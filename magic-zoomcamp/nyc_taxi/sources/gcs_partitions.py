@@ -9,9 +9,9 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from nyc_taxi.parquet_exports import month_object_key, partitioned_root
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import TripFileSchema, schema_for
+from nyc_taxi.targets.parquet_exports import month_object_key, partitioned_root
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import TripFileSchema, schema_for
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:

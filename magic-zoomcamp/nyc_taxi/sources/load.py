@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import requests
 
-from nyc_taxi.download import download
+from nyc_taxi.sources.download import download
 from nyc_taxi.logs import RunLogger
-from nyc_taxi.parse import read_trip_file
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import schema_for
+from nyc_taxi.sources.release_csv import read_trip_file
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import schema_for
 
 
 def load_month(request: MonthRequest, base_url: str, session: requests.Session | None = None,

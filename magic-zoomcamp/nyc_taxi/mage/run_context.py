@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from nyc_taxi.staging import Stage, new_stage
+from nyc_taxi.staging.stage import Stage, new_stage
 
 
 def stage_for_run(kwargs: Mapping[str, Any]) -> Stage:

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nyc_taxi.schema import TaxiType
+from nyc_taxi.model.schema import TaxiType
 
 DEFAULT_BASE_URL = 'https://github.com/DataTalksClub/nyc-tlc-data/releases/download'
 BASE_URL_VARIABLE = 'TAXI_DATA_BASE_URL'

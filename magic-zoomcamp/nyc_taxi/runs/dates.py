@@ -6,8 +6,8 @@ from typing import Any, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from nyc_taxi.run_month import is_given, lag
-from nyc_taxi.run_schedule import RunSchedule, as_datetime
+from nyc_taxi.runs.month import is_given, lag
+from nyc_taxi.runs.schedule import RunSchedule, as_datetime
 
 
 def execution_day(kwargs: Mapping[str, Any]) -> date | None:

@@ -20,17 +20,17 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import requests
 
-from nyc_taxi.arrow import clean_arrow_schema
-from nyc_taxi.download import download
-from nyc_taxi.gcs_reader import check_dataset_exists, partitioned_dataset
+from nyc_taxi.model.arrow import clean_arrow_schema
+from nyc_taxi.sources.download import download
+from nyc_taxi.sources.gcs_partitions import check_dataset_exists, partitioned_dataset
 from nyc_taxi.logs import RunLogger
-from nyc_taxi.month_summary import PICKUP_DATE, SUMMARY_SCHEMA, combine
-from nyc_taxi.parse import trip_batches, typed_schema
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import TripFileSchema, schema_for, schema_of
-from nyc_taxi.staging import Stage
-from nyc_taxi.stream_sizes import StreamSizes
-from nyc_taxi.transform import clean_batch
+from nyc_taxi.model.month_summary import PICKUP_DATE, SUMMARY_SCHEMA, combine
+from nyc_taxi.sources.release_csv import trip_batches, typed_schema
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import TripFileSchema, schema_for, schema_of
+from nyc_taxi.staging.stage import Stage
+from nyc_taxi.staging.stream_sizes import StreamSizes
+from nyc_taxi.model.transform import clean_batch
 
 STAGED_FILE = 'staged_file'
 

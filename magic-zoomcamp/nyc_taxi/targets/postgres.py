@@ -12,10 +12,10 @@ import psycopg2.extensions
 import pyarrow as pa
 from pydantic import BaseModel, SecretStr
 
-from nyc_taxi.arrow import check_clean_columns, clean_arrow_schema, clean_batches
-from nyc_taxi.identifiers import checked_identifier
-from nyc_taxi.io_config import is_unset
-from nyc_taxi.schema import TripFileSchema
+from nyc_taxi.model.arrow import check_clean_columns, clean_arrow_schema, clean_batches
+from nyc_taxi.resources.identifiers import checked_identifier
+from nyc_taxi.resources.io_config import is_unset
+from nyc_taxi.model.schema import TripFileSchema
 
 SOURCE_MONTH = 'source_month'
 APPLICATION_NAME = 'magic-zoomcamp'
@@ -151,7 +151,7 @@ def replace_month_batches(
     """Makes `db_schema.table` hold exactly the trips in `batches` for the source file of `month`; returns rows written.
 
     `batches` (record batches, or a reader of them) have the clean Arrow schema of `schema`
-    (nyc_taxi.arrow.clean_arrow_schema); they are read once, one at a time, and each goes to the
+    (nyc_taxi.model.arrow.clean_arrow_schema); they are read once, one at a time, and each goes to the
     server as binary COPY (ADBC's PostgreSQL driver) before the next is read, so memory holds one
     batch and its encoding, whatever the size of the month.
 

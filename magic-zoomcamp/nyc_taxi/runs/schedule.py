@@ -3,7 +3,7 @@
 Month pipelines and gcs_to_bigquery pick their data from this. Mage's kwargs alone cannot tell a
 one-date backfill from a Run@once (both get an `execution_date` and no interval), and Mage computes
 `interval_start_datetime_previous` with a fixed number of seconds, wrong for months. So the schedule
-is read from the pipeline run's own trigger or backfill (`nyc_taxi.mage_schedule`), and steps are
+is read from the pipeline run's own trigger or backfill (`nyc_taxi.mage.schedule`), and steps are
 calendar steps.
 """
 from __future__ import annotations

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as csv
 
-from nyc_taxi.schema import CODE, NUMBER, TripFileSchema
-from nyc_taxi.stream_sizes import StreamSizes
+from nyc_taxi.model.schema import CODE, NUMBER, TripFileSchema
+from nyc_taxi.staging.stream_sizes import StreamSizes
 
 GZIP_MAGIC = b'\x1f\x8b'
 HEADER_LINES = 1

@@ -18,9 +18,9 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from nyc_taxi.arrow import clean_arrow_schema
-from nyc_taxi.request import MonthRequest
-from nyc_taxi.schema import TripFileSchema
+from nyc_taxi.model.arrow import clean_arrow_schema
+from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.model.schema import TripFileSchema
 
 MONTH_OBJECT_PREFIX = 'nyc_taxi'
 PARTITIONED_PREFIX = 'nyc_taxi_data'

@@ -17,8 +17,8 @@ from typing import Any, Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from nyc_taxi.request import DEFAULT_TAXI_TYPE, MonthRequest, validated_month_request
-from nyc_taxi.run_schedule import RunSchedule
+from nyc_taxi.runs.request import DEFAULT_TAXI_TYPE, MonthRequest, validated_month_request
+from nyc_taxi.runs.schedule import RunSchedule
 
 DEFAULT_YEAR, DEFAULT_MONTH = 2021, 1
 HOW_TO_CHOOSE = ('Choose a month with both variables year and month (e.g. {"year": 2020, "month": 10}), or run the '

@@ -15,9 +15,9 @@ import pyarrow.compute as pc
 
 from pydantic import TypeAdapter, ValidationError
 
-from nyc_taxi import month_summary
-from nyc_taxi.arrow import clean_arrow_schema
-from nyc_taxi.schema import SNAKE_CASE_NAMES, TripFileSchema
+from nyc_taxi.model import month_summary
+from nyc_taxi.model.arrow import clean_arrow_schema
+from nyc_taxi.model.schema import SNAKE_CASE_NAMES, TripFileSchema
 
 DROP_MISSING_PASSENGER_COUNT = 'drop_missing_passenger_count'
 
@@ -38,7 +38,7 @@ class TransformReport:
 
     @classmethod
     def of_summary(cls, summary: pa.Table | pd.DataFrame) -> TransformReport:
-        """The totals of a per-date month summary (nyc_taxi.month_summary)."""
+        """The totals of a per-date month summary (nyc_taxi.model.month_summary)."""
         total = month_summary.totals(summary)
         return cls(rows_in=total['rows_in'], dropped_zero_passengers=total['dropped_zero_passengers'],
                    dropped_zero_distance=total['dropped_zero_distance'], rows_out=total['trips'],
@@ -91,8 +91,8 @@ def clean_trips(trips: pd.DataFrame, schema: TripFileSchema, drop_missing_passen
 def clean_batch(batch: pa.RecordBatch, schema: TripFileSchema, drop_missing_passengers: bool = False
                 ) -> tuple[pa.RecordBatch, pa.Table]:
     """`clean_trips` for one record batch of the source columns: the kept trips in the clean schema's
-    columns and types (`nyc_taxi.arrow.clean_arrow_schema`), and per pickup date what happened to the
-    batch's rows (`nyc_taxi.month_summary`; `TransformReport.of_summary` totals it)."""
+    columns and types (`nyc_taxi.model.arrow.clean_arrow_schema`), and per pickup date what happened to the
+    batch's rows (`nyc_taxi.model.month_summary`; `TransformReport.of_summary` totals it)."""
     passengers, distance = batch.column('passenger_count'), batch.column('trip_distance')
     zero_passengers = pc.fill_null(pc.equal(passengers, 0), False)
     zero_distance = pc.fill_null(pc.equal(distance, 0), False)

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nyc_taxi.schema import KNOWN_VENDOR_IDS, TripFileSchema
+from nyc_taxi.model.schema import KNOWN_VENDOR_IDS, TripFileSchema
 
 PICKUP_DATE = 'pickup_date'
 DROP_RULES = ('dropped_zero_passengers', 'dropped_zero_distance', 'dropped_missing_passengers')

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pyarrow.fs as pafs
 from pydantic import BaseModel
 
-from nyc_taxi.io_config import is_unset
+from nyc_taxi.resources.io_config import is_unset
 
 DEFAULT_GOOGLE_PROFILE = 'default'
 READ_WRITE_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_write'

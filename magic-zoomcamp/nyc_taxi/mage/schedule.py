@@ -9,19 +9,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from nyc_taxi.run_dates import run_dates
-from nyc_taxi.run_month import MonthChoice, choose_month
-from nyc_taxi.run_schedule import (UNSCHEDULED_TRIGGER_INTERVALS, RunSchedule, as_datetime, backfill_step,
+from nyc_taxi.runs.dates import run_dates
+from nyc_taxi.runs.month import MonthChoice, choose_month
+from nyc_taxi.runs.schedule import (UNSCHEDULED_TRIGGER_INTERVALS, RunSchedule, as_datetime, backfill_step,
                                    trigger_step)
 
 
 def month_of_run(kwargs: Mapping[str, Any]) -> MonthChoice:
-    """The month a block of api_to_postgres or api_to_gcs works on (see nyc_taxi.run_month)."""
+    """The month a block of api_to_postgres or api_to_gcs works on (see nyc_taxi.runs.month)."""
     return choose_month(kwargs, run_schedule_from_kwargs(kwargs))
 
 
 def dates_of_run(kwargs: Mapping[str, Any]) -> tuple[date, date]:
-    """The pickup dates a block of gcs_to_bigquery works on (see nyc_taxi.run_dates)."""
+    """The pickup dates a block of gcs_to_bigquery works on (see nyc_taxi.runs.dates)."""
     return run_dates(kwargs, run_schedule_from_kwargs(kwargs))
 
 
