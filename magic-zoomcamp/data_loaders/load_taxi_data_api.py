@@ -33,5 +33,5 @@ def load_taxi_data_api(*args, **kwargs) -> pd.DataFrame:
 @test
 def test_output(output: pd.DataFrame, *args, **kwargs) -> None:
     staged = pq.read_schema(output['staged_file'][0]).names
-    expected = list(schema_for(taxi_type_of(kwargs)).source_columns)
+    expected = list(schema_for(taxi_type_of(kwargs)).staged_columns)
     assert staged == expected, f'columns {staged} != {expected}'

@@ -39,7 +39,8 @@ def test_loads_the_month_with_the_transform_rows_names_and_types(mage_run, db, t
         ('fare_amount', 'double precision'), ('extra', 'double precision'), ('mta_tax', 'double precision'),
         ('tip_amount', 'double precision'), ('tolls_amount', 'double precision'),
         ('improvement_surcharge', 'double precision'), ('total_amount', 'double precision'),
-        ('congestion_surcharge', 'double precision'), ('tpep_pickup_date', 'date'), ('source_month', 'date'),
+        ('congestion_surcharge', 'double precision'), ('airport_fee', 'double precision'),
+        ('cbd_congestion_fee', 'double precision'), ('tpep_pickup_date', 'date'), ('source_month', 'date'),
     ]
     (quirks,) = query(db, 'SELECT count(*) FILTER (WHERE vendor_id IS NULL), '
                           'count(*) FILTER (WHERE passenger_count = 0 OR trip_distance = 0), '
@@ -141,7 +142,8 @@ def test_a_table_of_another_shape_is_refused_by_name_and_left_alone(mage_run, db
     result = mage_run('api_to_postgres', month_vars(YELLOW_JAN), POSTGRES_SCHEMA='shapes')
     assert result.returncode != 0
     assert 'shapes.yellow_taxi_trips exists but is not the table this pipeline writes' in result.output
-    assert 'vendor_id bigint' in result.output and 'not partitioned' in result.output
+    assert 'vendor_id is bigint, not smallint' in result.output and 'has note text' in result.output \
+            and 'not partitioned' in result.output
     assert query(db, 'SELECT * FROM shapes.yellow_taxi_trips') == [(1, 'keep me')]
 
 

@@ -102,7 +102,8 @@ def test_a_table_with_another_schema_is_refused_and_left_alone(months_in_gcs, ma
 
     result = mage_run('gcs_to_bigquery', JANUARY, BQ_DATASET='mismatch')
 
-    assert result.returncode != 0 and 'exists with another schema' in result.output and 'surprise' in result.output
+    assert result.returncode != 0 and 'is not the table this pipeline writes' in result.output \
+        and 'has surprise STRING' in result.output and 'lacks tpep_pickup_datetime' in result.output
     table = bq.get_table('local-project.mismatch.yellow_taxi_trips')
     assert [field.name for field in table.schema] == ['vendor_id', 'surprise']
     assert list(bq.query('SELECT count(*) FROM `local-project.mismatch.yellow_taxi_trips`').result())[0][0] == 0

@@ -21,7 +21,7 @@ def write_gz(path: Path, *lines: str) -> Path:
 
 def test_generated_month_reads_with_the_declared_dtypes(yellow_jan_file):
     trips = read_trip_file(yellow_jan_file, YELLOW)
-    assert list(trips.columns) == list(YELLOW.source_columns)
+    assert list(trips.columns) == list(YELLOW.staged_columns)
     for name in YELLOW.code_columns:
         assert trips[name].dtype == pd.Int16Dtype(), name
     assert trips['tpep_pickup_datetime'].dtype == 'datetime64[ns]'
@@ -38,12 +38,20 @@ def test_float_written_codes_become_integers_and_empty_fields_nulls(tmp_path):
 
 def test_header_only_file_gives_no_rows(tmp_path):
     trips = read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER), YELLOW)
-    assert len(trips) == 0 and list(trips.columns) == list(YELLOW.source_columns)
+    assert len(trips) == 0 and list(trips.columns) == list(YELLOW.staged_columns)
 
 
-def test_unknown_extra_columns_are_ignored(tmp_path):
+def test_a_later_column_is_read_when_present_and_null_when_absent(tmp_path):
     trips = read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER + ',airport_fee', ROW + ',1.25'), YELLOW)
-    assert list(trips.columns) == list(YELLOW.source_columns)
+    assert list(trips.columns) == list(YELLOW.staged_columns)
+    assert trips['airport_fee'].tolist() == [1.25] and trips['cbd_congestion_fee'].isna().all()
+
+
+def test_a_column_no_schema_knows_is_refused_by_name(tmp_path):
+    with pytest.raises(TripFileError, match=r'http://src/f.csv.gz: the column\(s\) surge_fee are not in the yellow '
+                                            r'schema.*later_columns in nyc_taxi/model/schema.py'):
+        read_trip_file(write_gz(tmp_path / 'f.csv.gz', HEADER + ',surge_fee', ROW + ',1.25'), YELLOW,
+                       source='http://src/f.csv.gz')
 
 
 def test_not_gzip_is_named(tmp_path):

@@ -16,7 +16,7 @@ def test_url_follows_the_release_layout():
 
 @pytest.mark.parametrize('variables, named', [
     ({'taxi_type': 'yellow; DROP TABLE x'}, 'taxi_type'),
-    ({'taxi_type': 'fhv'}, 'taxi_type'),
+    ({'taxi_type': 'fhvhv'}, 'taxi_type'),
     ({'month': 13}, 'month'),
     ({'month': 0}, 'month'),
     ({'year': 1999}, 'year'),

@@ -71,13 +71,13 @@ def test_batches_cleaned_one_by_one_give_exactly_the_whole_frame_path(yellow_jan
         batches.append(clean)
         summaries.append(summary)
     whole, whole_report = clean_trips(read_trip_file(yellow_jan_file, YELLOW), YELLOW, drop_missing)
-    assert len(batches) > 10 and TransformReport.of_summary(combine(summaries)) == whole_report
+    assert len(batches) > 10 and TransformReport.of_summary(combine(summaries, 'yellow')) == whole_report
     assert pa.Table.from_batches(batches).equals(clean_table(whole, YELLOW))
 
 
 def test_the_month_summary_counts_every_row_per_pickup_date(yellow_jan_file):
     summaries = [clean_batch(batch, YELLOW)[1] for batch in trip_batches(yellow_jan_file, YELLOW, block_size=16 << 10)]
-    summary = combine(summaries).to_pandas().set_index('pickup_date')
+    summary = combine(summaries, 'yellow').to_pandas().set_index('pickup_date')
     whole, _ = clean_trips(read_trip_file(yellow_jan_file, YELLOW), YELLOW)
     by_date = whole.groupby('tpep_pickup_date')
     assert summary['trips'].to_dict() == by_date.size().to_dict()

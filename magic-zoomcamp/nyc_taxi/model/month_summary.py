@@ -1,63 +1,70 @@
 """What a month holds, per pickup date: the small table a block hands on and the UI shows under it.
 
 Built a batch at a time while the month streams through the transform, so it covers every row,
-never a sample: trips kept, their distance and fares, rows dropped by each rule, and how many kept
-rows break a rule the `@test`s check (which must be none).
+never a sample: rows in, rows dropped by each rule, trips kept, the taxi type's counts and sums,
+and how many kept rows break a rule the `@test`s check (which must be none). Its columns follow
+from the taxi type's rules (nyc_taxi.model.rules).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Mapping
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nyc_taxi.model.schema import KNOWN_VENDOR_IDS, TripFileSchema
+from nyc_taxi.model.rules import evaluate, rules_for
+from nyc_taxi.model.schema import TripFileSchema
 
 PICKUP_DATE = 'pickup_date'
-DROP_RULES = ('dropped_zero_passengers', 'dropped_zero_distance', 'dropped_missing_passengers')
-VIOLATIONS = ('unknown_vendor_ids', 'passenger_count_not_positive', 'trip_distance_not_positive')
-SUMS = ('trip_distance', 'fare_amount', 'total_amount')
-COUNTS = ('rows_in', *DROP_RULES, 'trips', *VIOLATIONS)
-SUMMARY_SCHEMA = pa.schema([(PICKUP_DATE, pa.date32()), *((name, pa.int64()) for name in COUNTS),
-                            *((name, pa.float64()) for name in SUMS)])
+
+
+@lru_cache(maxsize=None)
+def summary_schema(taxi_type: str) -> pa.Schema:
+    """pickup_date, rows_in, the drops, trips, the counts, the violations (int64), then the sums (float64)."""
+    rules = rules_for(taxi_type)
+    counts = ('rows_in', *rules.drop_names, 'trips', *(rule.name for rule in rules.counts),
+              *(rule.name for rule in rules.violations))
+    return pa.schema([(PICKUP_DATE, pa.date32()), *((name, pa.int64()) for name in counts),
+                      *((name, pa.float64()) for name in rules.sums)])
+
+
+def violation_names(taxi_type: str) -> tuple[str, ...]:
+    return tuple(rule.name for rule in rules_for(taxi_type).violations)
 
 
 def summarize_batch(source_dates: pa.Array, drops: Mapping[str, pa.Array], clean: pa.RecordBatch,
                     schema: TripFileSchema) -> pa.Table:
     """Per pickup date: the batch's rows, its drops by rule (boolean masks over the source rows), and
-    its kept trips with their sums and rule violations."""
+    its kept trips with their counts, sums and rule violations."""
+    rules = rules_for(schema.taxi_type)
     source = pa.table({PICKUP_DATE: source_dates, 'rows_in': pa.array([1] * len(source_dates), pa.int64()),
-                       **{rule: pc.cast(drops[rule], pa.int64()) for rule in DROP_RULES}})
-    vendor = clean.column('vendor_id')
+                       **{name: pc.cast(mask, pa.int64()) for name, mask in drops.items()}})
     kept = pa.table({
         PICKUP_DATE: clean.column(schema.pickup_date),
         'trips': pa.array([1] * clean.num_rows, pa.int64()),
-        'unknown_vendor_ids': _flags(pc.and_(pc.is_valid(vendor), pc.invert(
-            pc.is_in(vendor, pa.array(sorted(KNOWN_VENDOR_IDS), vendor.type))))),
-        'passenger_count_not_positive': _flags(pc.less_equal(clean.column('passenger_count'), 0)),
-        'trip_distance_not_positive': _flags(pc.less_equal(clean.column('trip_distance'), 0)),
-        **{name: clean.column(name) for name in SUMS},
+        **{rule.name: pc.cast(evaluate(rule, clean), pa.int64()) for rule in rules.counts + rules.violations},
+        **{name: clean.column(name) for name in rules.sums},
     })
-    return combine([_sum_by_date(source), _sum_by_date(kept)])
+    return combine([_sum_by_date(source), _sum_by_date(kept)], schema.taxi_type)
 
 
-def combine(summaries: list[pa.Table]) -> pa.Table:
-    """One row per pickup date, in date order, summed over the given summaries (of any columns)."""
-    padded = [_with_all_columns(summary) for summary in summaries]
-    table = pa.concat_tables(padded) if padded else SUMMARY_SCHEMA.empty_table()
-    return _sum_by_date(table).select(SUMMARY_SCHEMA.names).cast(SUMMARY_SCHEMA).sort_by(PICKUP_DATE)
+def combine(summaries: list[pa.Table], taxi_type: str) -> pa.Table:
+    """One row per pickup date, in date order, summed over the given summaries (of any of the columns)."""
+    target = summary_schema(taxi_type)
+    padded = [_with_all_columns(summary, target) for summary in summaries]
+    table = pa.concat_tables(padded) if padded else target.empty_table()
+    return _sum_by_date(table).select(target.names).cast(target).sort_by(PICKUP_DATE)
 
 
 def totals(summary: pa.Table | pd.DataFrame) -> dict[str, float]:
-    """The month's totals: each column of the summary (an Arrow table, or a block's output) summed over its dates."""
+    """The month's totals: each number column of the summary (an Arrow table, or a block's output) summed over its dates."""
     if isinstance(summary, pd.DataFrame):
-        return {name: summary[name].sum().item() for name in SUMMARY_SCHEMA.names[1:]}
-    return {name: pc.sum(summary.column(name)).as_py() or 0 for name in SUMMARY_SCHEMA.names[1:]}
-
-
-def _flags(mask: pa.Array) -> pa.Array:
-    return pc.cast(pc.fill_null(mask, False), pa.int64())
+        return {name: summary[name].sum().item() for name in summary.columns
+                if name != PICKUP_DATE and pd.api.types.is_numeric_dtype(summary[name])}
+    return {field.name: pc.sum(summary.column(field.name)).as_py() or 0 for field in summary.schema
+            if field.name != PICKUP_DATE and (pa.types.is_integer(field.type) or pa.types.is_floating(field.type))}
 
 
 def _sum_by_date(table: pa.Table) -> pa.Table:
@@ -66,8 +73,8 @@ def _sum_by_date(table: pa.Table) -> pa.Table:
     return grouped.rename_columns([name.removesuffix('_sum') for name in grouped.schema.names])
 
 
-def _with_all_columns(table: pa.Table) -> pa.Table:
-    for field in SUMMARY_SCHEMA:
+def _with_all_columns(table: pa.Table, target: pa.Schema) -> pa.Table:
+    for field in target:
         if field.name not in table.schema.names:
             table = table.append_column(field, pa.nulls(table.num_rows, field.type).fill_null(0))
-    return table.select(SUMMARY_SCHEMA.names).cast(SUMMARY_SCHEMA)
+    return table.select(target.names).cast(target)

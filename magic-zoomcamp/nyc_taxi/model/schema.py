@@ -1,17 +1,18 @@
 """The columns of the NYC TLC trip files, as published, and what they become after the transform.
 
-The release files are CSV with a header. Integer codes that can be missing (VendorID, passenger_count,
+One schema per taxi type (yellow, green, FHV); every source (the release's CSV, the TLC's parquet)
+is read into it. The release files are CSV with a header. Integer codes that can be missing (VendorID, passenger_count,
 RatecodeID, payment_type, trip_type) are written as floats ("1.0") in many months, so they are read
 as float and then narrowed to nullable integers, refusing any value with a fraction.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Literal, get_args
 
 import pyarrow as pa
 
-TaxiType = Literal['yellow', 'green']
+TaxiType = Literal['yellow', 'green', 'fhv']
 TAXI_TYPES: tuple[str, ...] = get_args(TaxiType)
 
 # Every integer in the files is a small code (vendor, zone, rate, payment, passengers): 16 bits hold
@@ -65,52 +66,92 @@ _GREEN_COLUMNS: dict[str, pa.DataType] = {
     'congestion_surcharge': NUMBER,
 }
 
-# CamelCase names in the release files; every other column is already snake_case.
+_FHV_COLUMNS: dict[str, pa.DataType] = {
+    'dispatching_base_num': TEXT,
+    'pickup_datetime': TIMESTAMP,
+    'dropOff_datetime': TIMESTAMP,
+    # Written "264.0" in some months and float in the TLC's 2019 parquet files: read like the other codes.
+    'PUlocationID': CODE,
+    'DOlocationID': CODE,
+    'SR_Flag': CODE,
+    'Affiliated_base_number': TEXT,
+}
+
+# Nullable columns that newer months add (the TLC's parquet files): a table holds the union, and
+# rows of months without them hold NULL. Named in their newest spelling; `Airport_fee` in some months.
+_YELLOW_LATER_COLUMNS: dict[str, pa.DataType] = {'airport_fee': NUMBER, 'cbd_congestion_fee': NUMBER}
+_GREEN_LATER_COLUMNS: dict[str, pa.DataType] = {'cbd_congestion_fee': NUMBER}
+
+# Names in the files that are not snake_case; every other column keeps its name.
 SNAKE_CASE_NAMES: dict[str, str] = {
     'VendorID': 'vendor_id',
     'RatecodeID': 'ratecode_id',
     'PULocationID': 'pu_location_id',
     'DOLocationID': 'do_location_id',
 }
+_FHV_SNAKE_CASE_NAMES: dict[str, str] = {
+    'dropOff_datetime': 'dropoff_datetime',
+    'PUlocationID': 'pu_location_id',
+    'DOlocationID': 'do_location_id',
+    'SR_Flag': 'sr_flag',
+    'Affiliated_base_number': 'affiliated_base_number',
+}
 
 # 1 Creative Mobile Technologies, 2 VeriFone (Curb), 4 in the release's 2019-2020 files (the course's dbt
 # models call it 'Unknown/Other'), 5, 6 Myle and 7 Helix in the TLC's newer months.
 KNOWN_VENDOR_IDS: frozenset[int] = frozenset({1, 2, 4, 5, 6, 7})
+# The taxi zones of the zone lookup: 1..263 in the city, 264 and 265 unknown/outside.
+LOCATION_IDS = range(1, 266)
 
 
 @dataclass(frozen=True)
 class TripFileSchema:
+    """One taxi type's trips: the columns of its files, and what they are called once clean.
+
+    `source_columns` are the release CSV's header, in order, each required in every source;
+    `later_columns` are nullable columns newer months add. The staged source file holds both (a
+    month without a later column holds NULL there); the clean columns are both, renamed, plus the
+    pickup date.
+    """
+
     taxi_type: str
     source_columns: dict[str, pa.DataType]
-    datetime_prefix: str
+    pickup_datetime: str
+    pickup_date: str
+    renamed: dict[str, str]
+    later_columns: dict[str, pa.DataType] = field(default_factory=dict)
 
     @property
-    def pickup_datetime(self) -> str:
-        return f'{self.datetime_prefix}_pickup_datetime'
+    def datetime_prefix(self) -> str:
+        """tpep / lpep for yellow / green (the generator's column names); '' for FHV."""
+        return self.pickup_datetime.removesuffix('pickup_datetime').rstrip('_')
 
     @property
-    def dropoff_datetime(self) -> str:
-        return f'{self.datetime_prefix}_dropoff_datetime'
-
-    @property
-    def pickup_date(self) -> str:
-        return f'{self.datetime_prefix}_pickup_date'
+    def staged_columns(self) -> dict[str, pa.DataType]:
+        """What a loader stages from any source: the source columns, then the later ones."""
+        return {**self.source_columns, **self.later_columns}
 
     @property
     def code_columns(self) -> list[str]:
-        return [name for name, kind in self.source_columns.items() if kind == CODE]
+        return [name for name, kind in self.staged_columns.items() if kind == CODE]
+
+    def clean_name(self, source_name: str) -> str:
+        return self.renamed.get(source_name, source_name)
 
     @property
     def clean_columns(self) -> dict[str, pa.DataType]:
-        """Columns after the transform, in order: snake_case names plus the pickup date."""
-        columns = {SNAKE_CASE_NAMES.get(name, name): kind for name, kind in self.source_columns.items()}
+        """Columns after the transform, in order: snake_case names, the later columns, the pickup date."""
+        columns = {self.clean_name(name): kind for name, kind in self.staged_columns.items()}
         columns[self.pickup_date] = pa.date32()
         return columns
 
 
 SCHEMAS: dict[str, TripFileSchema] = {
-    'yellow': TripFileSchema('yellow', _YELLOW_COLUMNS, 'tpep'),
-    'green': TripFileSchema('green', _GREEN_COLUMNS, 'lpep'),
+    'yellow': TripFileSchema('yellow', _YELLOW_COLUMNS, 'tpep_pickup_datetime', 'tpep_pickup_date',
+                             SNAKE_CASE_NAMES, _YELLOW_LATER_COLUMNS),
+    'green': TripFileSchema('green', _GREEN_COLUMNS, 'lpep_pickup_datetime', 'lpep_pickup_date',
+                            SNAKE_CASE_NAMES, _GREEN_LATER_COLUMNS),
+    'fhv': TripFileSchema('fhv', _FHV_COLUMNS, 'pickup_datetime', 'pickup_date', _FHV_SNAKE_CASE_NAMES),
 }
 
 
@@ -125,10 +166,10 @@ def schema_for(taxi_type: str) -> TripFileSchema:
 
 
 def schema_of(frame_columns: Iterable[str]) -> TripFileSchema:
-    """The schema whose pickup column the frame has: yellow (tpep_*) or green (lpep_*)."""
+    """The schema whose pickup column the frame has: tpep_* yellow, lpep_* green, pickup_datetime FHV."""
     columns = set(frame_columns)
     for schema in SCHEMAS.values():
         if schema.pickup_datetime in columns:
             return schema
-    raise ValueError(f'Neither tpep_pickup_datetime nor lpep_pickup_datetime in the columns {sorted(columns)}: '
-                     'not a yellow or green trip frame')
+    raise ValueError(f'None of {", ".join(s.pickup_datetime for s in SCHEMAS.values())} in the columns '
+                     f'{sorted(columns)}: not a trip frame of a known taxi type')

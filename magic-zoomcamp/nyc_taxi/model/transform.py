@@ -1,7 +1,8 @@
 """The cleaning rules shared by every pipeline: drop impossible trips, snake_case names, pickup date.
 
-Two forms of the same rules: `clean_batch` on an Arrow record batch (what the pipelines stream) and
-`clean_trips` on a whole DataFrame (the reference the tests compare the stream with).
+Two forms of the same rules: `clean_batch` on an Arrow record batch (what the pipelines stream, for
+every taxi type) and `clean_trips` on a whole yellow or green DataFrame (an independent reference
+the tests compare the stream with).
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import pyarrow.compute as pc
 from pydantic import TypeAdapter, ValidationError
 
 from nyc_taxi.model import month_summary
+from nyc_taxi.model.rules import evaluate, nothing, rules_for
 from nyc_taxi.model.arrow import clean_arrow_schema
-from nyc_taxi.model.schema import SNAKE_CASE_NAMES, TripFileSchema
+from nyc_taxi.model.schema import TripFileSchema
 
 DROP_MISSING_PASSENGER_COUNT = 'drop_missing_passenger_count'
 
@@ -31,6 +33,8 @@ class TransformReport:
     dropped_missing_passengers: int = 0
 
     def __str__(self) -> str:
+        if self.rows_in == self.rows_out:
+            return f'{self.rows_in} rows in, none dropped, {self.rows_out} rows out'
         missing = (f', {self.dropped_missing_passengers} more with no passenger_count ({DROP_MISSING_PASSENGER_COUNT})'
                    if self.dropped_missing_passengers else '')
         return (f'{self.rows_in} rows in, dropped {self.dropped_zero_passengers} with passenger_count == 0 '
@@ -38,11 +42,11 @@ class TransformReport:
 
     @classmethod
     def of_summary(cls, summary: pa.Table | pd.DataFrame) -> TransformReport:
-        """The totals of a per-date month summary (nyc_taxi.model.month_summary)."""
+        """The totals of a per-date month summary (nyc_taxi.model.month_summary), of any taxi type."""
         total = month_summary.totals(summary)
-        return cls(rows_in=total['rows_in'], dropped_zero_passengers=total['dropped_zero_passengers'],
-                   dropped_zero_distance=total['dropped_zero_distance'], rows_out=total['trips'],
-                   dropped_missing_passengers=total['dropped_missing_passengers'])
+        return cls(rows_in=total['rows_in'], dropped_zero_passengers=total.get('dropped_zero_passengers', 0),
+                   dropped_zero_distance=total.get('dropped_zero_distance', 0), rows_out=total['trips'],
+                   dropped_missing_passengers=total.get('dropped_missing_passengers', 0))
 
 
 def drop_missing_passenger_count(variables: Mapping[str, Any]) -> bool:
@@ -69,7 +73,7 @@ def clean_trips(trips: pd.DataFrame, schema: TripFileSchema, drop_missing_passen
     """
     # Whole-frame copies cost ~0.4 s each on a 1.4M-row month: rename without copying, filter once,
     # renumber the index in place instead of reset_index.
-    trips = trips.rename(columns=SNAKE_CASE_NAMES, copy=False)
+    trips = trips.rename(columns=schema.renamed, copy=False)
     zero_passengers = (trips['passenger_count'] == 0).fillna(False).to_numpy(dtype=bool)
     zero_distance = (trips['trip_distance'] == 0).fillna(False).to_numpy(dtype=bool)
     missing_passengers = (trips['passenger_count'].isna().to_numpy(dtype=bool) if drop_missing_passengers
@@ -90,24 +94,24 @@ def clean_trips(trips: pd.DataFrame, schema: TripFileSchema, drop_missing_passen
 
 def clean_batch(batch: pa.RecordBatch, schema: TripFileSchema, drop_missing_passengers: bool = False
                 ) -> tuple[pa.RecordBatch, pa.Table]:
-    """`clean_trips` for one record batch of the source columns: the kept trips in the clean schema's
-    columns and types (`nyc_taxi.model.arrow.clean_arrow_schema`), and per pickup date what happened to the
-    batch's rows (`nyc_taxi.model.month_summary`; `TransformReport.of_summary` totals it)."""
-    passengers, distance = batch.column('passenger_count'), batch.column('trip_distance')
-    zero_passengers = pc.fill_null(pc.equal(passengers, 0), False)
-    zero_distance = pc.fill_null(pc.equal(distance, 0), False)
-    missing_passengers = (pc.is_null(passengers) if drop_missing_passengers
-                          else pa.array(np.zeros(len(batch), dtype=bool)))
-    dropped = pc.or_(pc.or_(zero_passengers, zero_distance), missing_passengers)
-    kept = batch.filter(pc.invert(dropped)).rename_columns(
-        [SNAKE_CASE_NAMES.get(name, name) for name in batch.schema.names])
+    """The cleaning rules for one record batch of the staged columns, any taxi type: the kept trips in the
+    clean schema's columns and types (`nyc_taxi.model.arrow.clean_arrow_schema`), and per pickup date what
+    happened to the batch's rows (`nyc_taxi.model.month_summary`; `TransformReport.of_summary` totals it).
+    The drops are the taxi type's (nyc_taxi.model.rules): none for FHV, which keeps every row."""
+    rules = rules_for(schema.taxi_type)
+    dropped_so_far = nothing(batch)
+    drops = {name: dropped_so_far for name in rules.drop_names}
+    for rule in rules.drop_rules(drop_missing_passengers):
+        # Each row counts under the first rule that drops it.
+        mask = evaluate(rule, batch)
+        drops[rule.name] = pc.and_(mask, pc.invert(dropped_so_far))
+        dropped_so_far = pc.or_(dropped_so_far, mask)
+    kept = batch.filter(pc.invert(dropped_so_far)).rename_columns(
+        [schema.clean_name(name) for name in batch.schema.names])
     target = clean_arrow_schema(schema)
     columns = [kept.column(name).cast(target.field(name).type) if name in kept.schema.names
-               else kept.column(schema.pickup_datetime).cast(pa.date32()) for name in target.names]
+               else kept.column(schema.clean_name(schema.pickup_datetime)).cast(pa.date32()) for name in target.names]
     clean = pa.RecordBatch.from_arrays(columns, schema=target)
-    drops = {'dropped_zero_passengers': zero_passengers,
-             'dropped_zero_distance': pc.and_(zero_distance, pc.invert(zero_passengers)),
-             'dropped_missing_passengers': pc.and_(missing_passengers, pc.invert(zero_distance))}
     dates = batch.column(schema.pickup_datetime).cast(pa.date32())
     return clean, month_summary.summarize_batch(dates, drops, clean, schema)
 

@@ -9,6 +9,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from nyc_taxi.model.arrow import clean_arrow_schema
 from nyc_taxi.targets.parquet_exports import month_object_key, partitioned_root
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import TripFileSchema, schema_for
@@ -27,10 +28,11 @@ def read_month_object(filesystem: pafs.FileSystem, bucket: str, request: MonthRe
 
 
 def partitioned_dataset(filesystem: pafs.FileSystem, bucket: str, schema: TripFileSchema) -> ds.Dataset:
-    # An explicit partitioning schema, or the date comes back as a string.
+    # An explicit partitioning schema, or the date comes back as a string. The clean schema, not the
+    # first file's: files written before a later column was declared read it as NULL.
     partitioning = ds.partitioning(pa.schema([(schema.pickup_date, pa.date32())]), flavor='hive')
     return ds.dataset(partitioned_root(bucket, schema.taxi_type), filesystem=filesystem, format='parquet',
-                      partitioning=partitioning)
+                      partitioning=partitioning, schema=clean_arrow_schema(schema))
 
 
 def read_date_range(filesystem: pafs.FileSystem, bucket: str, taxi_type: str, first: date, last: date) -> pa.Table:

@@ -37,8 +37,9 @@ def read_trip_file(path: Path, schema: TripFileSchema, source: str | None = None
 
 
 def typed_schema(schema: TripFileSchema) -> pa.Schema:
-    """The Arrow schema of what trip_batches yields: the source columns with their declared types."""
-    return pa.schema(list(schema.source_columns.items()))
+    """The Arrow schema of what trip_batches yields (and every source stages): the source columns, then the
+    later ones, with their declared types."""
+    return pa.schema(list(schema.staged_columns.items()))
 
 
 def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
@@ -47,7 +48,8 @@ def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
 
     About `block_size` bytes of CSV a batch, so memory does not grow with the file. Integer codes are
     written as "1.0" in the release files: read as float and narrowed to int16, refusing a fraction.
-    Columns the schema does not know are ignored. Any problem is a TripFileError naming `source` (the
+    The schema's later columns (which the release's months predate) come as nulls. A column the schema
+    does not know is refused (see nyc_taxi.model.schema: a new column is declared, not guessed). Any problem is a TripFileError naming `source` (the
     URL) and, where it lies in a row, the line and column; batches before it were already yielded, so
     a consumer must not commit them before the stream ends.
     """
@@ -60,10 +62,24 @@ def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
             f'{source}: header lacks the column(s) {", ".join(missing)} expected for {schema.taxi_type} '
             f'trips (header: {", ".join(header)})'
         )
+    unknown = [name for name in header if name not in schema.staged_columns]
+    if unknown:
+        raise TripFileError(unknown_columns_message(source, unknown, schema))
     first_line = HEADER_LINES + 1
-    for batch in _raw_batches(path, schema, source, _arrow_read_types(schema), block_size):
-        yield _narrow_integers(batch, schema, source, first_line)
+    staged = typed_schema(schema)
+    read_types = _arrow_read_types(schema, header)
+    for batch in _raw_batches(path, schema, source, read_types, block_size):
+        batch = _narrow_integers(batch, schema, source, first_line)
         first_line += batch.num_rows
+        yield pa.RecordBatch.from_arrays(
+            [batch.column(name) if name in read_types else pa.nulls(batch.num_rows, kind)
+             for name, kind in schema.staged_columns.items()], schema=staged)
+
+
+def unknown_columns_message(source: str, unknown: list[str], schema: TripFileSchema) -> str:
+    return (f'{source}: the column(s) {", ".join(unknown)} are not in the {schema.taxi_type} schema. A new column '
+            'is refused rather than dropped or guessed: declare it (name and type) in later_columns in '
+            'nyc_taxi/model/schema.py, and the tables gain it on the next load.')
 
 
 def _check_gzip(path: Path, source: str) -> None:
@@ -84,8 +100,9 @@ def _read_header(path: Path, source: str) -> list[str]:
     return [name.strip().strip('"') for name in first_line.rstrip('\r\n').split(',')]
 
 
-def _arrow_read_types(schema: TripFileSchema) -> dict[str, pa.DataType]:
-    return {name: NUMBER if kind == CODE else kind for name, kind in schema.source_columns.items()}
+def _arrow_read_types(schema: TripFileSchema, header: list[str]) -> dict[str, pa.DataType]:
+    """The type to read each column of the file as: codes as floats, to be narrowed."""
+    return {name: NUMBER if kind == CODE else kind for name, kind in schema.staged_columns.items() if name in header}
 
 
 def _raw_batches(path: Path, schema: TripFileSchema, source: str, column_types: dict[str, pa.DataType],
@@ -127,16 +144,16 @@ def _raw_batches(path: Path, schema: TripFileSchema, source: str, column_types: 
                 ) from error
             if all(kind == pa.string() for kind in column_types.values()):
                 raise TripFileError(f'{source}: {error}') from error
-            raise _locate_conversion_error(path, schema, source, error, block_size) from error
+            raise _locate_conversion_error(path, schema, source, error, block_size, column_types) from error
 
 
 def _locate_conversion_error(path: Path, schema: TripFileSchema, source: str, error: pa.ArrowInvalid,
-                             block_size: int) -> TripFileError:
+                             block_size: int, column_types: dict[str, pa.DataType]) -> TripFileError:
     """Re-reads the file as text, a batch at a time, to find the first value that does not parse."""
     line = HEADER_LINES + 1
-    as_text = {name: pa.string() for name in schema.source_columns}
+    as_text = {name: pa.string() for name in column_types}
     for batch in _raw_batches(path, schema, source, as_text, block_size):
-        for name, kind in _arrow_read_types(schema).items():
+        for name, kind in column_types.items():
             column = batch.column(name)
             try:
                 pc.cast(column, kind)
@@ -158,7 +175,7 @@ def _locate_conversion_error(path: Path, schema: TripFileSchema, source: str, er
 def _narrow_integers(batch: pa.RecordBatch, schema: TripFileSchema, source: str,
                      first_line: int) -> pa.RecordBatch:
     """The batch with its code columns as int16; `first_line` is the file line of its first row."""
-    for name in schema.code_columns:
+    for name in (name for name in schema.code_columns if name in batch.schema.names):
         index = batch.schema.get_field_index(name)
         values = batch.column(index)
         fractional = pc.not_equal(values, pc.floor(values))

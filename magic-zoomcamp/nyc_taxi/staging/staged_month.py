@@ -24,7 +24,7 @@ from nyc_taxi.model.arrow import clean_arrow_schema
 from nyc_taxi.sources.download import download
 from nyc_taxi.sources.gcs_partitions import check_dataset_exists, partitioned_dataset
 from nyc_taxi.logs import RunLogger
-from nyc_taxi.model.month_summary import PICKUP_DATE, SUMMARY_SCHEMA, combine
+from nyc_taxi.model.month_summary import PICKUP_DATE, combine, summary_schema
 from nyc_taxi.sources.release_csv import trip_batches, typed_schema
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import TripFileSchema, schema_for, schema_of
@@ -106,16 +106,16 @@ def clean_staged_month(stage: Stage, drop_missing_passengers: bool = False) -> p
                 writer.write_batch(clean)
                 summaries.append(summary)
                 if len(summaries) > 64:
-                    summaries = [combine(summaries)]
+                    summaries = [combine(summaries, schema.taxi_type)]
     stage.source_file.unlink()
-    return summary_frame(combine(summaries), schema, stage)
+    return summary_frame(combine(summaries, schema.taxi_type), schema, stage)
 
 
 def summary_frame(summary: pa.Table, schema: TripFileSchema, stage: Stage) -> pd.DataFrame:
     """The summary as the transformer's output: never empty (a month without rows still names its stage)."""
     if summary.num_rows == 0:
         summary = pa.table({field.name: pa.array([None if field.name == PICKUP_DATE else 0], field.type)
-                            for field in SUMMARY_SCHEMA})
+                            for field in summary_schema(schema.taxi_type)})
     frame = summary.to_pandas()
     frame.insert(0, 'taxi_type', schema.taxi_type)
     frame[STAGED_FILE] = str(stage.clean_file)

@@ -111,7 +111,7 @@ def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_nam
             dataset.location = settings.location
         client.create_dataset(dataset, exists_ok=True, retry=retry)
         target = _ensure_table(client, table_id, fields, schema.pickup_date, retry)
-        _check_schema(target, fields, table_id)
+        _fit_schema(client, target, fields, schema, table_id, retry)
         staging_id = f'{table_id}__staging_{uuid.uuid4().hex[:12]}'
         staging = bigquery.Table(staging_id, schema=fields)
         staging.expires = datetime.now(timezone.utc) + STAGING_LIFETIME
@@ -162,13 +162,27 @@ def _ensure_table(client: bigquery.Client, table_id: str, fields: list[bigquery.
         return client.create_table(table, exists_ok=True, retry=retry)
 
 
-def _check_schema(table: bigquery.Table, fields: list[bigquery.SchemaField], table_id: str) -> None:
-    expected = [(field.name, field.field_type) for field in fields]
-    actual = [(field.name, field.field_type) for field in table.schema]
-    if actual != expected:
-        differences = sorted(set(expected) ^ set(actual)) or ['column order']
-        raise BigQueryError(f'{table_id} exists with another schema than this pipeline writes (differences: '
-                            f'{differences}); the table is unchanged. Drop it or set BQ_DATASET to another dataset.')
+def _fit_schema(client: bigquery.Client, table: bigquery.Table, fields: list[bigquery.SchemaField],
+                schema: TripFileSchema, table_id: str, retry: Retry) -> None:
+    """Adds the schema's later columns that the table lacks (made by an earlier version, or by older
+    months) as NULLABLE fields, a change BigQuery allows in place and that leaves every row as it was;
+    refuses any other difference, naming the column, before anything is written."""
+    expected = {field.name: field.field_type for field in fields}
+    actual = {field.name: field.field_type for field in table.schema}
+    later = {schema.clean_name(name) for name in schema.later_columns}
+    problems = [f'{name} is {kind}, not {expected[name]}' for name, kind in actual.items()
+                if name in expected and kind != expected[name]]
+    problems += [f'has {name} {kind}, which {schema.taxi_type} trips do not have' for name, kind in actual.items()
+                 if name not in expected]
+    problems += [f'lacks {name}' for name in expected if name not in actual and name not in later]
+    if problems:
+        raise BigQueryError(f'{table_id} exists but is not the table this pipeline writes: {"; ".join(problems)}. '
+                            'The table is unchanged. Drop it or set BQ_DATASET to another dataset.')
+    added = [field for field in fields if field.name not in actual]
+    if added:
+        table.schema = [*table.schema, *(bigquery.SchemaField(field.name, field.field_type, mode='NULLABLE')
+                                         for field in added)]
+        client.update_table(table, ['schema'], retry=retry)
 
 
 def _load_parquet(client: bigquery.Client, table_id: str, trips_file: str, fields: list[bigquery.SchemaField],

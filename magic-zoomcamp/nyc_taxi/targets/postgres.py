@@ -185,7 +185,7 @@ def replace_month_batches(
             cursor.execute('SELECT pg_advisory_xact_lock(hashtext($1))', (f'{db_schema}.{table}',))
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS {_quoted(db_schema)}')
             cursor.execute(_create_table_sql(target, schema.clean_columns))
-            _check_table_shape(cursor, db_schema, table, _expected_columns(schema.clean_columns))
+            _fit_table_shape(cursor, db_schema, table, schema)
             cursor.execute(f'CREATE TABLE {_qualified(db_schema, staging)} (LIKE {target} INCLUDING DEFAULTS)')
             # The CHECK lets ATTACH PARTITION skip scanning the rows; the default fills source_month,
             # which the batches do not carry.
@@ -261,15 +261,13 @@ def _create_table_sql(target: str, columns: Mapping[str, pa.DataType]) -> str:
             f'PARTITION BY LIST ({_quoted(SOURCE_MONTH)})')
 
 
-def _expected_columns(columns: Mapping[str, pa.DataType]) -> list[tuple[str, str]]:
-    """(name, information_schema data_type) of every column the writer creates."""
-    return [(name, _INFORMATION_SCHEMA_NAMES[POSTGRES_TYPES[kind]]) for name, kind in columns.items()] + [
-        (SOURCE_MONTH, 'date')]
-
-
-def _check_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str, table: str,
-                       expected_columns: list[tuple[str, str]]) -> None:
-    """Refuses a table with other columns or types: the binary COPY sends each column in its own type."""
+def _fit_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str, table: str,
+                    schema: TripFileSchema) -> None:
+    """Adds the schema's later columns that the table lacks (a table made by an earlier version, or by
+    older months), and refuses any other difference, naming the column: the binary COPY sends each
+    column in its own type. Adding nullable columns to the partitioned table changes no row."""
+    expected = {name: POSTGRES_TYPES[kind] for name, kind in schema.clean_columns.items()}
+    expected[SOURCE_MONTH] = 'DATE'
     cursor.execute(
         'SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace '
         'WHERE n.nspname = $1 AND c.relname = $2', (db_schema, table))
@@ -277,13 +275,20 @@ def _check_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str,
     cursor.execute(
         'SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = $1 AND '
         'table_name = $2 ORDER BY ordinal_position', (db_schema, table))
-    actual_columns = [tuple(row) for row in cursor.fetchall()]
-    if kind != 'p' or actual_columns != expected_columns:
-        differences = [f'{name} {kind}' for name, kind in actual_columns if (name, kind) not in expected_columns]
-        wanted = [f'{name} {kind}' for name, kind in expected_columns if (name, kind) not in actual_columns]
+    actual = dict(tuple(row) for row in cursor.fetchall())
+    problems = [f'{name} is {actual_type}, not {_INFORMATION_SCHEMA_NAMES[expected[name]]}'
+                for name, actual_type in actual.items()
+                if name in expected and actual_type != _INFORMATION_SCHEMA_NAMES[expected[name]]]
+    problems += [f'has {name} {actual_type}, which {schema.taxi_type} trips do not have'
+                 for name, actual_type in actual.items() if name not in expected]
+    later = {schema.clean_name(name) for name in schema.later_columns}
+    problems += [f'lacks {name}' for name in expected if name not in actual and name not in later]
+    if kind != 'p':
+        problems.append(f'is not partitioned by {SOURCE_MONTH}')
+    if problems:
         raise PostgresError(
-            f'{db_schema}.{table} exists but is not the table this pipeline writes (it has '
-            f'{", ".join(differences) or "the columns in another order"}'
-            f'{"; needs " + ", ".join(wanted) if wanted else ""}{"" if kind == "p" else "; not partitioned by " + SOURCE_MONTH}).'
-            ' Drop or rename it, or set POSTGRES_SCHEMA to another schema.'
-        )
+            f'{db_schema}.{table} exists but is not the table this pipeline writes: {"; ".join(problems)}. The '
+            'table is unchanged. Drop or rename it, or set POSTGRES_SCHEMA to another schema.')
+    for name in expected:
+        if name not in actual:
+            cursor.execute(f'ALTER TABLE {_qualified(db_schema, table)} ADD COLUMN {_quoted(name)} {expected[name]}')
