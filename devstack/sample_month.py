@@ -1,6 +1,6 @@
 """The month a generated source file covers, and when its trips happen.
 
-Not `nyc_taxi.request.MonthRequest`: that one accepts only the taxi types the pipelines load, while the
+Not `nyc_taxi.runs.request.MonthRequest`: that one accepts only the taxi types the pipelines load, while the
 sample sources also publish FHV months (and yellow months of the 2009 layout) that readers must meet.
 """
 from __future__ import annotations
