@@ -19,6 +19,11 @@ from devstack.mage import run_pipeline
 from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
+from devstack.sample_fhv_csv import ensure_fhv_csv_file
+from devstack.sample_month import SampleMonth
+from devstack.sample_tlc_parquet import (TLC_URL_VARIABLE, TRIP_DATA_DIR, ensure_tlc_parquet_file,
+                                         tlc_trip_data_url)
+from devstack.sample_zones import ensure_zone_lookup
 from nyc_taxi.runs.request import BASE_URL_VARIABLE, MonthRequest
 from nyc_taxi.runs.month import choose_month
 from nyc_taxi.runs.dates import execution_day, run_dates
@@ -35,6 +40,14 @@ DEMO_MONTHS = (MonthRequest(taxi_type='yellow', year=2021, month=1),
                MonthRequest(taxi_type='yellow', year=2021, month=2),
                MonthRequest(taxi_type='green', year=2021, month=1),
                *(MonthRequest(taxi_type='green', year=2020, month=month) for month in (10, 11, 12)))
+# The release's FHV month of the course's FHV homework (2019), as CSV.
+DEMO_FHV_MONTHS = (SampleMonth(taxi_type='fhv', year=2019, month=1),)
+# The TLC's own parquet months, one per schema a reader meets: Airport_fee (2023), airport_fee and
+# cbd_congestion_fee with int32 codes (2025), float FHV zones (2019), green's null-typed ehail_fee (2022).
+DEMO_TLC_MONTHS = (SampleMonth(taxi_type='yellow', year=2023, month=1),
+                   SampleMonth(taxi_type='yellow', year=2025, month=1),
+                   SampleMonth(taxi_type='fhv', year=2019, month=2),
+                   SampleMonth(taxi_type='green', year=2022, month=1))
 
 
 def _settings() -> dict[str, str]:
@@ -55,8 +68,7 @@ def up(args: argparse.Namespace) -> None:
     cluster.start()
 
     data_dir = state / 'data'
-    for request in DEMO_MONTHS:
-        ensure_trip_file(data_dir, request, rows=args.rows)
+    ensure_demo_files(data_dir, args.rows)
     http_port = _ensure_service(state, 'http', int(previous.get('TAXI_DATA_PORT') or 0) or DEFAULT_HTTP_PORT,
                                 lambda port, log, pid_file: start_file_server(data_dir, port, log, pid_file))
 
@@ -68,12 +80,25 @@ def up(args: argparse.Namespace) -> None:
         lambda port, log, pid_file: start_bigquery_emulator(port, processes.free_port(), state, log, pid_file))
 
     settings = {**cluster.settings(), 'TAXI_DATA_PORT': str(http_port), BASE_URL_VARIABLE: base_url(http_port),
+                TLC_URL_VARIABLE: tlc_trip_data_url(base_url(http_port)),
                 'GCS_EMULATOR_PORT': str(gcs_port), **gcs_settings(gcs_port),
                 'BIGQUERY_EMULATOR_PORT': str(bigquery_port), **bigquery_settings(bigquery_port)}
     env_file.write_env_file(stack_env_file(), settings)
     print(f'Local stack up: Postgres on 127.0.0.1:{cluster.port} ({cluster.data_dir}), taxi files on '
-          f'{base_url(http_port)} ({data_dir}), GCS emulator on :{gcs_port}, BigQuery emulator on '
-          f':{bigquery_port}; settings in {stack_env_file()}')
+          f'{base_url(http_port)} ({data_dir}; the TLC-style parquet months under /{TRIP_DATA_DIR}), GCS emulator '
+          f'on :{gcs_port}, BigQuery emulator on :{bigquery_port}; settings in {stack_env_file()}')
+
+
+def ensure_demo_files(data_dir: Path, rows: int) -> None:
+    """The files `up` serves, each kind in its public URL layout: release CSVs (yellow/, green/, fhv/),
+    the TLC's parquet months (trip-data/) and the zone lookup (misc/)."""
+    for request in DEMO_MONTHS:
+        ensure_trip_file(data_dir, request, rows=rows)
+    for month in DEMO_FHV_MONTHS:
+        ensure_fhv_csv_file(data_dir, month, rows=rows)
+    for month in DEMO_TLC_MONTHS:
+        ensure_tlc_parquet_file(data_dir, month, rows=rows)
+    ensure_zone_lookup(data_dir)
 
 
 def _ensure_service(state: Path, name: str, port: int, start: Callable[[int, Path, Path], int]) -> int:

@@ -1,4 +1,5 @@
-"""Fixtures shared by all tests: generated trip files in the release's layout."""
+"""Fixtures shared by all tests: generated source files in the public URL layouts (the release's
+yellow/, green/, fhv/ and misc/, the TLC's trip-data/)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +7,10 @@ from pathlib import Path
 import pytest
 
 from devstack.sample_data import ensure_trip_file
+from devstack.sample_fhv_csv import ensure_fhv_csv_file
+from devstack.sample_month import SampleMonth
+from devstack.sample_tlc_parquet import ensure_tlc_parquet_file
+from devstack.sample_zones import ensure_zone_lookup
 from nyc_taxi.runs.request import MonthRequest
 
 SAMPLE_ROWS = 3_000
@@ -14,6 +19,15 @@ YELLOW_FEB = MonthRequest(taxi_type='yellow', year=2021, month=2)
 GREEN_JAN = MonthRequest(taxi_type='green', year=2021, month=1)
 # The course homework's quarter, loaded by a monthly backfill.
 GREEN_Q4_2020 = tuple(MonthRequest(taxi_type='green', year=2020, month=month) for month in (10, 11, 12))
+# The release's FHV CSV month: fhv/fhv_tripdata_2019-01.csv.gz.
+FHV_JAN_2019 = SampleMonth(taxi_type='fhv', year=2019, month=1)
+# The TLC's own parquet months (trip-data/{file_stem}.parquet), one per schema a reader meets:
+TLC_YELLOW_2023_01 = SampleMonth(taxi_type='yellow', year=2023, month=1)  # Airport_fee, timestamp[us]
+TLC_YELLOW_2025_01 = SampleMonth(taxi_type='yellow', year=2025, month=1)  # int32 codes, airport_fee, cbd_congestion_fee
+TLC_FHV_2019_02 = SampleMonth(taxi_type='fhv', year=2019, month=2)  # float zone ids, many null
+TLC_GREEN_2022_01 = SampleMonth(taxi_type='green', year=2022, month=1)  # ehail_fee typed null, timestamp[ns]
+TLC_YELLOW_2009_01 = SampleMonth(taxi_type='yellow', year=2009, month=1)  # the coordinate layout, to be refused
+TLC_MONTHS = (TLC_YELLOW_2023_01, TLC_YELLOW_2025_01, TLC_FHV_2019_02, TLC_GREEN_2022_01, TLC_YELLOW_2009_01)
 
 
 @pytest.fixture(scope='session')
@@ -21,6 +35,10 @@ def trip_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp('trip_data')
     for request in (YELLOW_JAN, YELLOW_FEB, GREEN_JAN, *GREEN_Q4_2020):
         ensure_trip_file(directory, request, rows=SAMPLE_ROWS)
+    ensure_fhv_csv_file(directory, FHV_JAN_2019, rows=SAMPLE_ROWS)
+    for month in TLC_MONTHS:
+        ensure_tlc_parquet_file(directory, month, rows=SAMPLE_ROWS)  # 3 row groups each
+    ensure_zone_lookup(directory)
     return directory
 
 

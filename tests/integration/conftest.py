@@ -22,6 +22,7 @@ from devstack.mage import environment_with, run_pipeline, start_pipeline
 from devstack.paths import REPO_ROOT
 from devstack.postgres_cluster import PostgresCluster
 from devstack.processes import free_port, stop_process_group
+from devstack.sample_tlc_parquet import TLC_URL_VARIABLE, tlc_trip_data_url
 from nyc_taxi.resources.gcs import GcsSettings
 from nyc_taxi.staging.stream_sizes import CSV_BLOCK_BYTES, ROWS_PER_GROUP
 
@@ -78,8 +79,9 @@ def stack_settings(postgres_cluster: PostgresCluster, file_server: str, gcs_emul
     # Small pieces: the tests' 3,000-row months go through every stream in many batches and row groups,
     # so every target is checked against the whole-frame reference (tests/integration/expected.py) batched.
     stream_sizes = {CSV_BLOCK_BYTES: str(16 << 10), ROWS_PER_GROUP: '500'}
-    return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server, **gcs_emulator,
-            **bigquery_emulator, **stream_sizes}
+    return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server,
+            TLC_URL_VARIABLE: tlc_trip_data_url(file_server),  # {file_server}/trip-data
+            **gcs_emulator, **bigquery_emulator, **stream_sizes}
 
 
 @pytest.fixture(scope='session')
