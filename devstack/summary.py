@@ -99,8 +99,9 @@ def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], repo
         f'gs://{partitioned_root(gcs.bucket, request.taxi_type)}/',
     ]
     if day is not None:
-        daily = pq.read_metadata(f'{gcs.bucket}/{daily_object_key(day)}', filesystem=filesystem).num_rows
-        lines.append(f'  daily          {daily:>10,} rows  gs://{gcs.bucket}/{daily_object_key(day)} ({day})')
+        daily_key = daily_object_key(day, request.taxi_type)
+        daily = pq.read_metadata(f'{gcs.bucket}/{daily_key}', filesystem=filesystem).num_rows
+        lines.append(f'  daily          {daily:>10,} rows  gs://{gcs.bucket}/{daily_key} ({day})')
     ok = month_rows == partition_rows == report.rows_out
     lines.append('  OK: object and partitions hold exactly the rows the transform keeps' if ok else
                  f'  MISMATCH: expected {report.rows_out:,} rows in each')

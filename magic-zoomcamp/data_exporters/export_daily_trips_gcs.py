@@ -17,7 +17,7 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def export_daily_trips_gcs(data: pd.DataFrame, *args, **kwargs) -> None:
-    """Writes the trips picked up on the run's execution_date to gs://{GCS_BUCKET}/{YYYY}/{MM}/{DD}/daily-trips.parquet.
+    """Writes the trips picked up on the run's execution_date to gs://{GCS_BUCKET}/{YYYY}/{MM}/{DD}/{taxi_type}/daily-trips.parquet.
 
     Scheduled and backfill runs carry execution_date; a manual run passes it as a runtime variable
     (`--runtime-vars '{"execution_date": "2021-01-15"}'`) or writes nothing.
@@ -28,7 +28,7 @@ def export_daily_trips_gcs(data: pd.DataFrame, *args, **kwargs) -> None:
     if day is None:
         logger.info('no execution_date in this run, nothing to write')
     else:
-        settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE), daily_object_key(day))
+        settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE), daily_object_key(day, taxi_type_of(kwargs)))
         result = write_daily_object(filesystem, settings.bucket, clean_batches(staged_file),
                                     schema_for(taxi_type_of(kwargs)), day)
         logger.info('%d trips of %s to gs://%s', result.rows, day, result.paths[0])

@@ -85,14 +85,14 @@ def test_date_range_reads_only_its_partitions(january_run, gcs_filesystem, trip_
 
 
 def test_execution_date_writes_that_days_trips_only(january_run, gcs_filesystem, trip_data_dir):
-    daily = pq.read_table(f'{LOCAL_BUCKET}/2021/01/15/daily-trips.parquet', filesystem=gcs_filesystem)
+    daily = pq.read_table(f'{LOCAL_BUCKET}/2021/01/15/yellow/daily-trips.parquet', filesystem=gcs_filesystem)
     expected = transformed(trip_data_dir, YELLOW_JAN)
     assert daily.num_rows == (expected['tpep_pickup_date'] == date(2021, 1, 15)).sum() > 0
     assert set(daily.column('tpep_pickup_date').to_pylist()) == {date(2021, 1, 15)}
     others = gcs_filesystem.get_file_info(pafs.FileSelector(f'{LOCAL_BUCKET}/2021', recursive=True,
                                                             allow_not_found=True))
     assert [info.path for info in others if info.type == pafs.FileType.File] == [
-        f'{LOCAL_BUCKET}/2021/01/15/daily-trips.parquet']
+        f'{LOCAL_BUCKET}/2021/01/15/yellow/daily-trips.parquet']
 
 
 @pytest.mark.parametrize('overrides, message', [

@@ -65,7 +65,7 @@ def test_a_daily_backfill_of_api_to_gcs_loads_its_month_once_and_writes_each_dat
         if info.type == pafs.FileType.File and f'{YELLOW_JAN.file_stem}-' in info.path]
     assert len(month_files) == expected['tpep_pickup_date'].nunique()  # one file per date: the month once
     for day in (date(2021, 1, 10), date(2021, 1, 11), date(2021, 1, 12)):
-        daily = pq.read_table(f'{LOCAL_BUCKET}/{daily_object_key(day)}', filesystem=gcs_filesystem)
+        daily = pq.read_table(f'{LOCAL_BUCKET}/{daily_object_key(day, "yellow")}', filesystem=gcs_filesystem)
         assert daily.num_rows == (expected['tpep_pickup_date'] == day).sum() > 0
         assert set(daily.column('tpep_pickup_date').to_pylist()) == {day}
 

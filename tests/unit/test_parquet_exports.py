@@ -71,4 +71,4 @@ def test_daily_object_holds_only_that_day(bucket):
     filesystem, root = bucket
     table = clean_table(trips('2021-01-15 00:00:00', '2021-01-15 23:59:59', '2021-01-16 00:00:00'), YELLOW)
     result = write_daily_object(filesystem, root, table.to_batches(max_chunksize=1), YELLOW, datetime(2021, 1, 15).date())
-    assert result.paths == (f'{root}/2021/01/15/daily-trips.parquet',) and result.rows == 2
+    assert result.paths == (f'{root}/2021/01/15/yellow/daily-trips.parquet',) and result.rows == 2

@@ -49,9 +49,11 @@ def download(
     attempts: int = 3,
     backoff_s: float = 1.0,
     logger: RunLogger | None = None,
+    missing_hint: str = 'Check the taxi_type/year/month variables and TAXI_DATA_BASE_URL.',
 ) -> int:
     """Writes the body at `url` to `destination` and returns its size in bytes.
 
+    `missing_hint` ends the error for a file the server does not have: what to check.
     Status retries happen inside the session; a body cut off mid-transfer (which urllib3 does not
     retry) starts the download again, up to `attempts` times. The file is complete when this returns.
     """
@@ -59,7 +61,7 @@ def download(
     logger = logger or log
     for attempt in range(1, attempts + 1):
         try:
-            return _download_once(url, destination, session, logger)
+            return _download_once(url, destination, session, logger, missing_hint)
         except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
                 _IncompleteBody) as error:
             if attempt == attempts:
@@ -74,13 +76,14 @@ class _IncompleteBody(Exception):
 
 
 def _download_once(url: str, destination: Path, session: requests.Session,
-                   logger: RunLogger) -> int:
+                   logger: RunLogger, missing_hint: str) -> int:
     with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
         if response.status_code == 404:
-            raise DownloadError(
-                f'{url} answered 404 Not Found: there is no such file. Check the taxi_type/year/month '
-                'variables and TAXI_DATA_BASE_URL.'
-            )
+            raise DownloadError(f'{url} answered 404 Not Found: there is no such file. {missing_hint}')
+        if response.status_code == 403:
+            # S3 behind CloudFront (the TLC's host) answers 403, not 404, for a file it does not have.
+            raise DownloadError(f'{url} answered 403 Forbidden, which S3/CloudFront answer for a file that does '
+                                f'not exist. {missing_hint}')
         if response.status_code >= 400:
             raise DownloadError(f'{url} answered {response.status_code} {response.reason}')
         expected = int(response.headers.get('Content-Length') or 0) or None

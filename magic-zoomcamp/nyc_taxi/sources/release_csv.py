@@ -13,16 +13,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as csv
 
 from nyc_taxi.model.schema import CODE, NUMBER, TripFileSchema
+from nyc_taxi.sources.codes import TripFileError, as_code
 from nyc_taxi.staging.stream_sizes import StreamSizes
 
 GZIP_MAGIC = b'\x1f\x8b'
 HEADER_LINES = 1
-CODE_LIMIT = 32_767
 DEFAULT_BLOCK_SIZE = StreamSizes().csv_block_bytes
-
-
-class TripFileError(ValueError):
-    """The file is not a readable trip file; the message says where and why."""
 
 
 def read_trip_file(path: Path, schema: TripFileSchema, source: str | None = None) -> pd.DataFrame:
@@ -177,22 +173,8 @@ def _narrow_integers(batch: pa.RecordBatch, schema: TripFileSchema, source: str,
     """The batch with its code columns as int16; `first_line` is the file line of its first row."""
     for name in (name for name in schema.code_columns if name in batch.schema.names):
         index = batch.schema.get_field_index(name)
-        values = batch.column(index)
-        fractional = pc.not_equal(values, pc.floor(values))
-        if pc.any(fractional).as_py():
-            row = pc.index(fractional, True).as_py()
-            raise TripFileError(
-                f'{source}, line {first_line + row}, column {name}: {values[row].as_py()!r} is not '
-                'a whole number'
-            )
-        too_large = pc.greater(pc.abs(values), CODE_LIMIT)
-        if pc.any(too_large).as_py():
-            row = pc.index(too_large, True).as_py()
-            raise TripFileError(
-                f'{source}, line {first_line + row}, column {name}: {values[row].as_py()!r} is too large '
-                f'for a code (at most {CODE_LIMIT})'
-            )
-        batch = batch.set_column(index, name, pc.cast(values, CODE))
+        batch = batch.set_column(index, name, as_code(batch.column(index), name,
+                                                      lambda row: f'{source}, line {first_line + row}'))
     return batch
 
 

@@ -25,7 +25,8 @@ from nyc_taxi.sources.download import download
 from nyc_taxi.sources.gcs_partitions import check_dataset_exists, partitioned_dataset
 from nyc_taxi.logs import RunLogger
 from nyc_taxi.model.month_summary import PICKUP_DATE, combine, summary_schema
-from nyc_taxi.sources.release_csv import trip_batches, typed_schema
+from nyc_taxi.sources.month_source import MonthSource
+from nyc_taxi.sources.release_csv import typed_schema
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import TripFileSchema, schema_for, schema_of
 from nyc_taxi.staging.stage import Stage
@@ -51,19 +52,19 @@ class StagedSource:
         return pd.DataFrame([asdict(self)])
 
 
-def stage_source_month(request: MonthRequest, base_url: str, stage: Stage, session: requests.Session | None = None,
-                       logger: RunLogger | None = None, sizes: StreamSizes | None = None) -> StagedSource:
-    """Downloads the month's file into the stage and parses it, a batch at a time, into the source file.
-
-    The download is deleted once parsed. On any error the stage is removed and the error raised.
+def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
+                       session: requests.Session | None = None, logger: RunLogger | None = None,
+                       sizes: StreamSizes | None = None) -> StagedSource:
+    """Downloads the month's file from `source` into the stage and parses it, a batch at a time, into the
+    source file. The download is deleted once parsed. On any error the stage is removed and the error raised.
     """
-    url = request.url(base_url)
+    url = source.url(request)
     schema = schema_for(request.taxi_type)
     sizes = sizes or StreamSizes.from_env()
     with stage.removed_on_error():
-        downloaded = stage.directory / request.file_name
-        size = download(url, downloaded, session=session, logger=logger)
-        staged = _write_staged(trip_batches(downloaded, schema, source=url, block_size=sizes.csv_block_bytes),
+        downloaded = stage.directory / source.file_name(request)
+        size = download(url, downloaded, session=session, logger=logger, missing_hint=source.missing_file_hint())
+        staged = _write_staged(source.batches(downloaded, schema, url, sizes.csv_block_bytes),
                                typed_schema(schema), schema, stage, sizes.rows_per_group)
         downloaded.unlink()
     result = StagedSource(request.taxi_type, url, staged[0], size, staged[1], staged[2], str(stage.source_file))

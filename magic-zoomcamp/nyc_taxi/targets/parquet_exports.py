@@ -41,8 +41,10 @@ def partitioned_root(bucket: str, taxi_type: str) -> str:
     return f'{bucket}/{PARTITIONED_PREFIX}/{taxi_type}'
 
 
-def daily_object_key(day: date) -> str:
-    return f'{day:%Y/%m/%d}/daily-trips.parquet'
+def daily_object_key(day: date, taxi_type: str) -> str:
+    """`{YYYY}/{MM}/{DD}/{taxi_type}/daily-trips.parquet`: the seed's date path and name, with a folder per
+    taxi type so that yellow, green and FHV runs of one date each keep their own object."""
+    return f'{day:%Y/%m/%d}/{taxi_type}/daily-trips.parquet'
 
 
 def write_month_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
@@ -84,8 +86,8 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: 
 
 def write_daily_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
                        schema: TripFileSchema, day: date) -> WriteResult:
-    """Writes the trips picked up on `day` as `{YYYY}/{MM}/{DD}/daily-trips.parquet`, replacing it."""
-    path = f'{bucket}/{daily_object_key(day)}'
+    """Writes the trips picked up on `day` as `{YYYY}/{MM}/{DD}/{taxi_type}/daily-trips.parquet`, replacing it."""
+    path = f'{bucket}/{daily_object_key(day, schema.taxi_type)}'
     on_day = pa.scalar(day, pa.date32())
     trips_of_day = (batch.filter(pc.equal(batch.column(schema.pickup_date), on_day)) for batch in batches)
     return WriteResult((path,), _write_object(filesystem, trips_of_day, clean_arrow_schema(schema), path))
