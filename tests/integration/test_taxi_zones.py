@@ -44,7 +44,7 @@ _REAL_ZONES = {
 }
 _BOROUGHS = ('Bronx', 'Brooklyn', 'Manhattan', 'Queens', 'Staten Island')
 
-Zone = tuple  # (location_id, borough, zone, service_zone)
+Zone = tuple[int, str, str, str]  # (location_id, borough, zone, service_zone)
 
 
 def write_lookup(path: Path, rows: list[Zone]) -> Path:
