@@ -19,6 +19,7 @@ run: venv up
 	$(STACK) pipeline api_to_postgres '$(DEMO_VARS)'
 	$(STACK) pipeline api_to_gcs '$(DEMO_VARS)'
 	$(STACK) pipeline gcs_to_bigquery '$(DEMO_VARS)'
+	$(STACK) pipeline taxi_zones
 	$(STACK) summary --pipelines api_to_postgres,api_to_gcs,gcs_to_bigquery --report reports '$(DEMO_VARS)'
 
 test: venv browser docker-compose
