@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 from google.auth.credentials import AnonymousCredentials
@@ -77,7 +78,7 @@ def test_an_fhv_month_from_the_tlc_reaches_gcs_and_bigquery(mage_run, bucket, gc
         result = mage_run('api_to_gcs', month_vars(TLC_FHV_2019_02, source='tlc', execution_date='2019-02-10'),
                           GCS_BUCKET=bucket)
         assert result.returncode == 0, result.output
-    in_gcs = read_date_range(gcs_filesystem, bucket, 'fhv', date(2019, 1, 1), date(2019, 3, 31))
+    in_gcs = read_date_range(gcs_filesystem, bucket, 'fhv', date(2000, 1, 1), date(2030, 12, 31))
     assert in_gcs.num_rows == source.num_rows
     assert in_gcs.column('pu_location_id').null_count == source.column('PUlocationID').null_count > 0
     assert gcs_filesystem.get_file_info(f'{bucket}/{daily_object_key(date(2019, 2, 10), "fhv")}').size > 0
@@ -92,8 +93,6 @@ def test_an_fhv_month_from_the_tlc_reaches_gcs_and_bigquery(mage_run, bucket, gc
 
 
 def test_two_taxi_types_on_one_date_keep_two_daily_objects(mage_run, bucket, gcs_filesystem):
-    for month in (YELLOW_JAN, TLC_YELLOW_2023_01):
-        pass
     day = date(2021, 1, 15)
     for variables in (month_vars(YELLOW_JAN), {'taxi_type': 'green', 'year': 2021, 'month': 1}):
         result = mage_run('api_to_gcs', {**variables, 'execution_date': day.isoformat()}, GCS_BUCKET=bucket)
@@ -167,9 +166,10 @@ def test_a_bigquery_table_grows_with_the_months_and_keeps_its_rows(mage_run, buc
                                               'end_date': last.isoformat()}, GCS_BUCKET=bucket, BQ_DATASET='bq_growing')
         assert result.returncode == 0, result.output
         assert tuple(next(iter(bq.query(state_query).result()))) == csv_month
-    table = bq.get_table(f'{LOCAL_PROJECT}.bq_growing.yellow_taxi_trips')
-    added = {field.name: (field.field_type, field.mode) for field in table.schema[-2:]}
-    assert added == {'airport_fee': ('FLOAT', 'NULLABLE'), 'cbd_congestion_fee': ('FLOAT', 'NULLABLE')}
+    added = bq.query(f'SELECT airport_fee, cbd_congestion_fee FROM `{LOCAL_PROJECT}.bq_growing.yellow_taxi_trips` '
+                     'LIMIT 1').result().schema
+    assert [(field.name, field.field_type, field.mode) for field in added] == [
+        ('airport_fee', 'FLOAT', 'NULLABLE'), ('cbd_congestion_fee', 'FLOAT', 'NULLABLE')]
     (row,) = bq.query(f'SELECT countif(airport_fee IS NOT NULL AND tpep_pickup_date < "2022-01-01"), '
                       f'countif(cbd_congestion_fee IS NOT NULL AND tpep_pickup_date >= "2025-01-01"), '
                       f'countif(cbd_congestion_fee IS NOT NULL AND tpep_pickup_date < "2025-01-01") '
@@ -212,10 +212,5 @@ def test_bad_tlc_files_fail_naming_the_problem_and_leave_every_target_unchanged(
             assert message in result.output and '/trip-data/yellow_tripdata_' in result.output, (case, result.output)
         assert yellow_month_state(db, 'bad_tlc', date(2021, 1, 1)) == before
         assert query(db, 'SELECT DISTINCT source_month FROM bad_tlc.yellow_taxi_trips') == [(date(2021, 1, 1),)]
-        assert not any(info.path.startswith(f'{bucket}/nyc_taxi/yellow/yellow_tripdata_2024') for info in
-                       gcs_filesystem.get_file_info(_selector(f'{bucket}/nyc_taxi/yellow')))
-
-
-def _selector(path: str):
-    import pyarrow.fs as pafs
-    return pafs.FileSelector(path, recursive=True, allow_not_found=True)
+        objects = gcs_filesystem.get_file_info(pafs.FileSelector(bucket, recursive=True, allow_not_found=True))
+        assert not any('2024' in info.path for info in objects)

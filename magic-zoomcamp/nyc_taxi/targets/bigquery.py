@@ -165,8 +165,8 @@ def _ensure_table(client: bigquery.Client, table_id: str, fields: list[bigquery.
 def _fit_schema(client: bigquery.Client, table: bigquery.Table, fields: list[bigquery.SchemaField],
                 schema: TripFileSchema, table_id: str, retry: Retry) -> None:
     """Adds the schema's later columns that the table lacks (made by an earlier version, or by older
-    months) as NULLABLE fields, a change BigQuery allows in place and that leaves every row as it was;
-    refuses any other difference, naming the column, before anything is written."""
+    months) as NULLABLE columns, which leaves every row as it was; refuses any other difference, naming
+    the column, before anything is written."""
     expected = {field.name: field.field_type for field in fields}
     actual = {field.name: field.field_type for field in table.schema}
     later = {schema.clean_name(name) for name in schema.later_columns}
@@ -178,11 +178,15 @@ def _fit_schema(client: bigquery.Client, table: bigquery.Table, fields: list[big
     if problems:
         raise BigQueryError(f'{table_id} exists but is not the table this pipeline writes: {"; ".join(problems)}. '
                             'The table is unchanged. Drop it or set BQ_DATASET to another dataset.')
-    added = [field for field in fields if field.name not in actual]
-    if added:
-        table.schema = [*table.schema, *(bigquery.SchemaField(field.name, field.field_type, mode='NULLABLE')
-                                         for field in added)]
-        client.update_table(table, ['schema'], retry=retry)
+    for field in (field for field in fields if field.name not in actual):
+        # DDL rather than a schema patch (tables.patch): both add a NULLABLE column in place on BigQuery,
+        # and the DDL is what the local emulator applies to its storage too (one column a statement,
+        # which it requires). IF NOT EXISTS makes a repeat a no-op.
+        client.query(f'ALTER TABLE `{table_id}` ADD COLUMN IF NOT EXISTS `{field.name}` '
+                     f'{_DDL_TYPES.get(field.field_type, field.field_type)}', retry=retry).result(retry=retry)
+
+
+_DDL_TYPES = {'FLOAT': 'FLOAT64', 'INTEGER': 'INT64'}
 
 
 def _load_parquet(client: bigquery.Client, table_id: str, trips_file: str, fields: list[bigquery.SchemaField],
