@@ -24,6 +24,7 @@ from devstack.sample_month import SampleMonth
 from devstack.sample_tlc_parquet import (TLC_URL_VARIABLE, TRIP_DATA_DIR, ensure_tlc_parquet_file,
                                          tlc_trip_data_url)
 from devstack.sample_zones import ensure_zone_lookup
+from nyc_taxi.sources.month_source import month_source
 from nyc_taxi.runs.request import BASE_URL_VARIABLE, MonthRequest
 from nyc_taxi.runs.month import choose_month
 from nyc_taxi.runs.dates import execution_day, run_dates
@@ -244,8 +245,9 @@ def summary(args: argparse.Namespace) -> None:
     variables = json.loads(args.vars) if args.vars else {}
     request = choose_month(variables, RunSchedule()).request
     settings = _settings()
-    report = source_report(request, settings)
-    checks = {'api_to_postgres': lambda: summarize_postgres_month(request, settings, report),
+    source = month_source(variables, settings)
+    report = source_report(request, source)
+    checks = {'api_to_postgres': lambda: summarize_postgres_month(request, source, settings, report),
               'api_to_gcs': lambda: summarize_gcs_month(request, settings, report, execution_day(variables)),
               'gcs_to_bigquery': lambda: summarize_bigquery_range(request.taxi_type, *run_dates(variables), settings)}
     failed = False

@@ -1,8 +1,10 @@
 """What a run did, checked against its source: rows downloaded, dropped by each rule, and in the target."""
 from __future__ import annotations
 
+import tempfile
 from contextlib import closing
 from datetime import date
+from pathlib import Path
 from typing import Mapping
 
 import pyarrow.fs as pafs
@@ -12,18 +14,30 @@ from google.cloud import bigquery
 from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.resources.gcs import GcsSettings
 from nyc_taxi.sources.gcs_partitions import read_date_range
-from nyc_taxi.sources.load import load_month
+from nyc_taxi.model.month_summary import combine, totals
+from nyc_taxi.model.rules import rules_for
+from nyc_taxi.model.transform import clean_batch
+from nyc_taxi.sources.download import download
+from nyc_taxi.sources.month_source import MonthSource
+from nyc_taxi.staging.stream_sizes import StreamSizes
 from nyc_taxi.targets.parquet_exports import daily_object_key, month_object_key, partitioned_root
 from nyc_taxi.resources.identifiers import trips_table_name
 from nyc_taxi.targets.postgres import SOURCE_MONTH, PostgresSettings
-from nyc_taxi.runs.request import MonthRequest, base_url_from_env
+from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import schema_for
-from nyc_taxi.model.transform import TransformReport, clean_trips
 
 
-def source_report(request: MonthRequest, settings: Mapping[str, str]) -> TransformReport:
-    """Re-reads the month's source file and applies the transform: what any target should hold."""
-    return clean_trips(load_month(request, base_url_from_env(settings)), schema_for(request.taxi_type))[1]
+def source_report(request: MonthRequest, source: MonthSource) -> dict[str, float]:
+    """Re-reads the month's source file and applies the transform, a batch at a time: the totals of its
+    month summary (rows_in, each drop, trips), which any target should match."""
+    schema = schema_for(request.taxi_type)
+    url = source.url(request)
+    with tempfile.TemporaryDirectory(prefix='nyc_taxi_summary_') as scratch:
+        path = Path(scratch) / source.file_name(request)
+        download(url, path, missing_hint=source.missing_file_hint())
+        summaries = [clean_batch(batch, schema)[1]
+                     for batch in source.batches(path, schema, url, StreamSizes.from_env().csv_block_bytes)]
+    return totals(combine(summaries, request.taxi_type))
 
 
 def postgres_month_rows(request: MonthRequest, settings: Mapping[str, str]) -> int:
@@ -59,28 +73,28 @@ def bigquery_table_id(taxi_type: str, settings: Mapping[str, str]) -> str:
     return f'{bigquery_settings.project}.{bigquery_settings.dataset}.{trips_table_name(taxi_type)}'
 
 
-def summarize_postgres_month(request: MonthRequest, settings: Mapping[str, str],
-                             report: TransformReport) -> tuple[bool, str]:
+def summarize_postgres_month(request: MonthRequest, source: MonthSource, settings: Mapping[str, str],
+                             report: Mapping[str, float]) -> tuple[bool, str]:
     """Counts the table's rows for the month; ok when they are the rows the transform keeps."""
-    url = request.url(base_url_from_env(settings))
+    url = source.url(request)
     postgres = PostgresSettings.from_io_config(settings)
     table = trips_table_name(request.taxi_type)
     in_table = postgres_month_rows(request, settings)
-    ok = in_table == report.rows_out
+    ok = in_table == report['trips']
     lines = [
         f'api_to_postgres, {request}:',
-        f'  downloaded     {report.rows_in:>10,} rows  from {url}',
-        f'  dropped        {report.dropped_zero_passengers:>10,} rows  passenger_count == 0',
-        f'  dropped        {report.dropped_zero_distance:>10,} rows  trip_distance == 0',
+        f'  downloaded     {report["rows_in"]:>10,} rows  from {url}',
+        *(f'  dropped        {report[rule.name]:>10,} rows  {rule.description}'
+          for rule in rules_for(request.taxi_type).drops),
         f'  in the table   {in_table:>10,} rows  {postgres.db_schema}.{table} ({SOURCE_MONTH} = {request.month_start}) '
         f'on {postgres.describe()}',
         '  OK: the table holds exactly the rows the transform keeps' if ok else
-        f'  MISMATCH: expected {report.rows_out:,} rows in the table',
+        f'  MISMATCH: expected {report["trips"]:,} rows in the table',
     ]
     return ok, '\n'.join(lines)
 
 
-def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], report: TransformReport,
+def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], report: Mapping[str, float],
                         day: date | None) -> tuple[bool, str]:
     """Lists what api_to_gcs wrote for the month and checks its row counts against the source."""
     gcs = GcsSettings.from_io_config(settings)
@@ -102,9 +116,9 @@ def summarize_gcs_month(request: MonthRequest, settings: Mapping[str, str], repo
         daily_key = daily_object_key(day, request.taxi_type)
         daily = pq.read_metadata(f'{gcs.bucket}/{daily_key}', filesystem=filesystem).num_rows
         lines.append(f'  daily          {daily:>10,} rows  gs://{gcs.bucket}/{daily_key} ({day})')
-    ok = month_rows == partition_rows == report.rows_out
+    ok = month_rows == partition_rows == report['trips']
     lines.append('  OK: object and partitions hold exactly the rows the transform keeps' if ok else
-                 f'  MISMATCH: expected {report.rows_out:,} rows in each')
+                 f'  MISMATCH: expected {report["trips"]:,} rows in each')
     return ok, '\n'.join(lines)
 
 

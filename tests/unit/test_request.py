@@ -8,10 +8,9 @@ def test_runtime_variables_arrive_as_strings_and_are_coerced():
     assert (request.taxi_type, request.year, request.month) == ('green', 2020, 11)
 
 
-def test_url_follows_the_release_layout():
+def test_a_month_names_its_file_and_first_day():
     request = MonthRequest(taxi_type='green', year=2020, month=3)
-    assert request.url('http://host/base/') == 'http://host/base/green/green_tripdata_2020-03.csv.gz'
-    assert str(request.month_start) == '2020-03-01'
+    assert request.file_name == 'green_tripdata_2020-03.csv.gz' and str(request.month_start) == '2020-03-01'
 
 
 @pytest.mark.parametrize('variables, named', [

@@ -34,10 +34,8 @@ class MonthRequest(BaseModel):
 
     @property
     def file_name(self) -> str:
+        """The release's file name (nyc_taxi.sources.month_source knows both sources' names and URLs)."""
         return f'{self.file_stem}.csv.gz'
-
-    def url(self, base_url: str) -> str:
-        return f'{base_url.rstrip("/")}/{self.taxi_type}/{self.file_name}'
 
     def __str__(self) -> str:
         return f'{self.taxi_type} {self.year:04d}-{self.month:02d}'

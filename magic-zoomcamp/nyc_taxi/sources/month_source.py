@@ -39,7 +39,7 @@ class MonthSource:
         return BASE_URL_VARIABLE if self.name == 'release' else TLC_URL_VARIABLE
 
     def file_name(self, request: MonthRequest) -> str:
-        return f'{request.file_stem}.csv.gz' if self.name == 'release' else f'{request.file_stem}.parquet'
+        return request.file_name if self.name == 'release' else f'{request.file_stem}.parquet'
 
     def url(self, request: MonthRequest) -> str:
         base = self.base_url.rstrip('/')
