@@ -21,11 +21,11 @@ def test_api_to_postgres_runs_once_from_the_triggers_tab_with_the_month_typed_in
     page.get_by_role('button', name='Run@once').click()
     dialog = page.get_by_text('Run pipeline now').locator('xpath=ancestor::div[3]')
     dialog.wait_for(timeout=30_000)
-    # The pipeline's variables, offered for this run in order: taxi_type, year and month (null: unset), ...
+    # The pipeline's variables, offered for this run in order: taxi_type, source, year and month (null: unset), ...
     values = dialog.get_by_placeholder('Variable value')
-    assert [values.nth(index).input_value() for index in range(3)] == ['yellow', 'null', 'null']
-    values.nth(1).fill(str(YELLOW_FEB.year))
-    values.nth(2).fill(str(YELLOW_FEB.month))
+    assert [values.nth(index).input_value() for index in range(4)] == ['yellow', 'release', 'null', 'null']
+    values.nth(2).fill(str(YELLOW_FEB.year))
+    values.nth(3).fill(str(YELLOW_FEB.month))
     screenshot(page, 'api_to_postgres_run_once')
     page.get_by_role('button', name='Run now').click()
 

@@ -42,7 +42,7 @@ def test_the_shipped_triggers_are_what_the_scheduler_gets(tmp_path):
                             'variables': {'taxi_type': 'yellow', 'days_back': 92}},
         **{pipeline: {'pipeline': pipeline, 'name': f'monthly_{pipeline}', 'interval': '@monthly',
                       'status': 'inactive', 'type': 'time', 'start': schedules[pipeline]['start'],
-                      'variables': {'taxi_type': 'yellow', 'months_back': 3}}
+                      'variables': {'taxi_type': 'yellow', 'source': 'tlc', 'months_back': 3}}
            for pipeline in ('api_to_postgres', 'api_to_gcs')},
     }
     assert all(schedule['start'].split('T')[1].startswith('00:00:00') for schedule in schedules.values())
