@@ -8,22 +8,20 @@ noise ("13.799999999999999"); VendorID 4 in 2019-2020 months, as the release's f
 """
 from __future__ import annotations
 
-import calendar
 import gzip
 import io
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from devstack.sample_month import SampleMonth, trip_times
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import schema_for
 
 MISSING_DISPATCH_SHARE = 0.05
 ZERO_PASSENGER_SHARE = 0.02
 ZERO_DISTANCE_SHARE = 0.015
-OUTSIDE_MONTH_SHARE = 0.001
 REFUND_SHARE = 0.003
 
 
@@ -31,15 +29,7 @@ def generate_trips(request: MonthRequest, rows: int, seed: int = 42) -> pd.DataF
     """Returns `rows` trips for the request's month, as the release file would hold them."""
     rng = np.random.default_rng([seed, request.year, request.month, 0 if request.taxi_type == 'yellow' else 1])
     schema = schema_for(request.taxi_type)
-    month_start = np.datetime64(datetime(request.year, request.month, 1), 's')
-    month_seconds = calendar.monthrange(request.year, request.month)[1] * 86_400
-
-    pickup = month_start + rng.integers(0, month_seconds, rows).astype('timedelta64[s]')
-    outside = rng.random(rows) < OUTSIDE_MONTH_SHARE
-    shift_days = rng.choice([-1, 1, -365 * 12, 31], size=rows).astype('timedelta64[D]')
-    pickup = np.where(outside, pickup + shift_days, pickup)
-    duration = (rng.exponential(720, rows) + 60).astype('timedelta64[s]')
-    dropoff = pickup + duration
+    pickup, dropoff = trip_times(rng, SampleMonth(request.taxi_type, request.year, request.month), rows)
 
     distance = np.round(rng.exponential(3.0, rows), 2)
     distance[rng.random(rows) < ZERO_DISTANCE_SHARE] = 0.0

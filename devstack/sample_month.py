@@ -1,7 +1,7 @@
 """The month a generated source file covers, and when its trips happen.
 
-Not `nyc_taxi.runs.request.MonthRequest`: that one accepts only the taxi types the pipelines load, while the
-sample sources also publish FHV months (and yellow months of the 2009 layout) that readers must meet.
+Not `nyc_taxi.runs.request.MonthRequest`, which validates what a run may ask for: the generator also writes
+files the pipelines must refuse (yellow months of the 2009 layout), and takes no part in validation.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from datetime import datetime
 
 import numpy as np
 
-from devstack.sample_data import OUTSIDE_MONTH_SHARE
+# Pickups outside their month: the day before or after, a month later, twelve years earlier.
+OUTSIDE_MONTH_SHARE = 0.001
 
 
 @dataclass(frozen=True)

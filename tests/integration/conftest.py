@@ -2,7 +2,6 @@
 temporary directory, an HTTP server for the generated files, and Mage run through its CLI."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from typing import Any, Callable, Iterator, Mapping
 import psycopg2
 import pyarrow.fs as pafs
 import pytest
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import storage
 
 from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
                                 start_gcs_emulator)
@@ -57,6 +58,19 @@ def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
                              tmp_path_factory.mktemp('logs') / 'gcs.log')
     yield gcs_settings(port)
     stop_process_group(pid)
+
+
+@pytest.fixture(scope='session')
+def new_bucket(gcs_emulator: dict[str, str]) -> Callable[[str], str]:
+    """Creates a bucket of the given name in the emulator: tests that must not see each other's objects."""
+    client = storage.Client(project='local', credentials=AnonymousCredentials(),
+                            client_options={'api_endpoint': gcs_emulator['STORAGE_EMULATOR_HOST']})
+
+    def create(name: str) -> str:
+        client.create_bucket(name)
+        return name
+
+    return create
 
 
 @pytest.fixture(scope='session')

@@ -11,8 +11,7 @@ import pyarrow.csv as pacsv
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import bigquery, storage
+from google.cloud import bigquery
 
 from devstack.emulators import LOCAL_PROJECT
 from devstack.sample_fhv_csv import fhv_csv_path
@@ -34,11 +33,8 @@ def month_vars(month, **extra) -> dict:
 
 
 @pytest.fixture(scope='module')
-def bucket(gcs_emulator: dict[str, str]) -> str:
-    client = storage.Client(project='local', credentials=AnonymousCredentials(),
-                            client_options={'api_endpoint': gcs_emulator['STORAGE_EMULATOR_HOST']})
-    client.create_bucket(BUCKET)
-    return BUCKET
+def bucket(new_bucket) -> str:
+    return new_bucket(BUCKET)
 
 
 @pytest.fixture(scope='module')

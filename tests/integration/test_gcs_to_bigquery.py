@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import bigquery, storage
+from google.cloud import bigquery
 
 from nyc_taxi.targets.bigquery import BigQuerySettings
 from tests.conftest import YELLOW_FEB, YELLOW_JAN
@@ -76,13 +75,12 @@ def test_an_interval_without_data_succeeds_and_writes_nothing(months_in_gcs, mag
 
 
 def test_missing_gcs_data_or_bigquery_down_fail_clearly_and_change_nothing(
-        months_in_gcs, mage_run, bq, gcs_emulator):
+        months_in_gcs, mage_run, bq, new_bucket):
     assert mage_run('gcs_to_bigquery', {'start_date': '2021-01-01', 'end_date': '2021-01-03'},
                     BQ_DATASET='faults').returncode == 0
     before = bigquery_rows_per_date(bq, 'faults')
 
-    storage.Client(project='local', credentials=AnonymousCredentials(),  # a bucket nothing was loaded into
-                   client_options={'api_endpoint': gcs_emulator['STORAGE_EMULATOR_HOST']}).create_bucket('no-trips-yet')
+    new_bucket('no-trips-yet')  # a bucket nothing was loaded into
     result = mage_run('gcs_to_bigquery', {**JANUARY, 'taxi_type': 'green'}, BQ_DATASET='faults',
                       GCS_BUCKET='no-trips-yet')
     assert result.returncode != 0 and 'No partitioned dataset at gs://no-trips-yet/nyc_taxi_data/green/' in result.output

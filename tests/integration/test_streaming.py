@@ -1,7 +1,6 @@
 """The month as a stream through every target: edge cases of the stream, and nothing staged left behind."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -9,8 +8,6 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
 
 from devstack.sample_data import generate_trips, write_trip_file
 from nyc_taxi.targets.parquet_exports import month_object_key, partitioned_root
@@ -26,11 +23,8 @@ BUCKET = 'streaming-tests'
 
 
 @pytest.fixture(scope='module')
-def bucket(gcs_emulator: dict[str, str]) -> str:
-    client = storage.Client(project='local', credentials=AnonymousCredentials(),
-                            client_options={'api_endpoint': gcs_emulator['STORAGE_EMULATOR_HOST']})
-    client.create_bucket(BUCKET)
-    return BUCKET
+def bucket(new_bucket) -> str:
+    return new_bucket(BUCKET)
 
 
 def write_month(trip_data_dir: Path, request: MonthRequest, change=lambda trips: trips) -> Path:

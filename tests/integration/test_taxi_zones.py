@@ -14,8 +14,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
-from google.auth.credentials import AnonymousCredentials
-from google.cloud import bigquery, storage
+from google.cloud import bigquery
 
 from nyc_taxi.model.zones import ZONES_SCHEMA
 from nyc_taxi.sources.zone_lookup import ZONE_LOOKUP_PATH
@@ -109,18 +108,6 @@ def variant(trip_data_dir: Path, file_server: str):
 @pytest.fixture(scope='module')
 def bq(bigquery_emulator) -> bigquery.Client:
     return BigQuerySettings.from_io_config(bigquery_emulator).client()
-
-
-@pytest.fixture(scope='module')
-def new_bucket(gcs_emulator):
-    client = storage.Client(project='local', credentials=AnonymousCredentials(),
-                            client_options={'api_endpoint': gcs_emulator['STORAGE_EMULATOR_HOST']})
-
-    def create(name: str) -> str:
-        client.create_bucket(name)
-        return name
-
-    return create
 
 
 def targets(name: str) -> dict[str, str]:

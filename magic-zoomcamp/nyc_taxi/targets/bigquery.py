@@ -80,6 +80,13 @@ class BigQuerySettings(BaseModel):
     def retry(self) -> Retry:
         return bigquery.DEFAULT_RETRY.with_deadline(self.retry_seconds)
 
+    def ensure_dataset(self, client: bigquery.Client, retry: Retry) -> None:
+        """Creates the dataset (in `location`, if set) unless it exists."""
+        dataset = bigquery.Dataset(f'{self.project}.{self.dataset}')
+        if self.location:
+            dataset.location = self.location
+        client.create_dataset(dataset, exists_ok=True, retry=retry)
+
 
 def table_schema(schema: TripFileSchema) -> list[bigquery.SchemaField]:
     return [bigquery.SchemaField(field.name, BIGQUERY_TYPES[field.type]) for field in clean_arrow_schema(schema)]
@@ -106,10 +113,7 @@ def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_nam
         return 0
     retry = settings.retry()
     try:
-        dataset = bigquery.Dataset(f'{settings.project}.{settings.dataset}')
-        if settings.location:
-            dataset.location = settings.location
-        client.create_dataset(dataset, exists_ok=True, retry=retry)
+        settings.ensure_dataset(client, retry)
         target = _ensure_table(client, table_id, fields, schema.pickup_date, retry)
         _fit_schema(client, target, fields, schema, table_id, retry)
         staging_id = f'{table_id}__staging_{uuid.uuid4().hex[:12]}'

@@ -37,10 +37,7 @@ def replace_zones_from_object(client: bigquery.Client, settings: BigQuerySetting
     fields = zones_table_schema()
     retry = settings.retry()
     try:
-        dataset = bigquery.Dataset(f'{settings.project}.{settings.dataset}')
-        if settings.location:
-            dataset.location = settings.location
-        client.create_dataset(dataset, exists_ok=True, retry=retry)
+        settings.ensure_dataset(client, retry)
         _check_existing_schema(client, table_id, fields, retry)
         job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, schema=fields,
                                             write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
