@@ -11,11 +11,12 @@ import os
 import re
 import statistics
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from benchmarks.measure import Measurement, measure, python_command
+from benchmarks.scheduled import MageServer, ScheduledMeasurement
 from devstack.env_file import merged_environment, read_env_file
 from devstack.mage import MEMORY_SETTINGS, environment_with, mage_executable
 from devstack.paths import PROJECT_DIR, REPO_ROOT, stack_dir, stack_env_file
@@ -34,6 +35,7 @@ LARGE_MONTH = MonthRequest(taxi_type='yellow', year=2019, month=1)
 RESULTS = REPO_ROOT / 'benchmarks' / 'results.json'
 PLOT = REPO_ROOT / 'docs' / 'benchmark.png'
 BENCH_SCHEMA = 'bench'
+SCHEDULER_METHOD = 'ours: api_to_postgres (mage start scheduler, backfill run; tree PSS)'
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Row:
     peak_tree_rss_mb: float
     step_s: float | None = None
     runs: int = 1
+    note: str | None = None  # printed under the table
 
 
 def median_of(runs: list[Measurement], group: str, method: str, rows: int) -> Row:
@@ -108,11 +111,31 @@ class Bench:
         return measure([mage_executable(), 'run', str(PROJECT_DIR), name, '--runtime-vars', json.dumps(variables)],
                        env={**self.env, 'MAGE_DATA_DIR': str(self.mage_data), **settings})
 
+    def scheduled(self, request: MonthRequest) -> ScheduledMeasurement:
+        """api_to_postgres for `request`'s month as a backfill run executed by a fresh `mage start`'s scheduler
+        (benchmarks/scheduled.py)."""
+        with MageServer(self.env) as mage:
+            scheduled = mage.backfill_run('api_to_postgres', request.month_start, {'taxi_type': request.taxi_type})
+        print(f'  scheduler run: wall {scheduled.run.wall_s:.1f} s, tree {scheduled.tree_pss_mb:.0f} MB PSS '
+              f'({scheduled.run.peak_tree_rss_mb:.0f} MB RSS summed), idle {scheduled.idle_tree_pss_mb:.0f} MB PSS, '
+              f'worker {scheduled.worker_rss_mb:.0f} MB RSS', flush=True)
+        return scheduled
+
     def large(self) -> None:
         """The full-size month through all three pipelines, streamed: peak memory of the whole process tree."""
         request = LARGE_MONTH
         self.add('large yellow', 'floor: gunzip | psql \\copy', request, self.floor(request))
-        self.add('large yellow', 'ours: api_to_postgres (mage run)', request, repeat(lambda: self.pipeline(request)))
+        # `mage run` and a scheduler run of the same pipeline, taken in turn so that both see the same machine.
+        runs, scheduled = [], []
+        for _ in range(REPEATS):
+            runs.append(self.pipeline(request))
+            scheduled.append(self.scheduled(request))
+        self.add('large yellow', 'ours: api_to_postgres (mage run)', request, runs)
+        # The tree's memory is its PSS: Mage's scheduler forks its worker pool and the pool the worker, which
+        # share most of their pages; an RSS sum would count those pages once per process.
+        self.add('large yellow', SCHEDULER_METHOD, request,
+                 [replace(run.run, peak_tree_rss_mb=run.tree_pss_mb) for run in scheduled],
+                 note=_scheduler_note(scheduled))
         self.add('large yellow', 'ours: api_to_gcs (mage run)', request,
                  repeat(lambda: self.pipeline(request, 'api_to_gcs')))
         # A first load each time (a dataset of its own): the emulator runs a re-load's MERGE as a nested loop.
@@ -120,11 +143,14 @@ class Bench:
         self.add('large yellow', 'ours: gcs_to_bigquery, its 31 dates (mage run)', request,
                  repeat(lambda: self.pipeline(request, 'gcs_to_bigquery', BQ_DATASET=next(datasets))))
 
-    def add(self, group: str, method: str, request: MonthRequest, runs: list[Measurement]) -> None:
+    def add(self, group: str, method: str, request: MonthRequest, runs: list[Measurement],
+            note: str | None = None) -> None:
         row = median_of(runs, group, method, _rows(request))
+        row.note = note
         self.rows.append(row)
         print(f'{group:<22} {method:<34} wall {row.wall_s:7.2f} s  cpu {row.cpu_s:7.2f} s  '
-              f'peak {row.peak_process_rss_mb:6.0f} MB  step {row.step_s or 0:6.2f} s', flush=True)
+              f'peak {row.peak_process_rss_mb:6.0f} MB  step {row.step_s or 0:6.2f} s  '
+              f'(each run: {", ".join(f"{run.wall_s:.1f}" for run in runs)} s)', flush=True)
 
     def run(self, only: set[str]) -> None:
         yellow, *later_months = YELLOW_MONTHS
@@ -180,6 +206,22 @@ class Bench:
                      repeat(lambda: self.method('bigquery_load_dataframe', yellow, 'yellow', month)))
 
 
+def _scheduler_note(runs: list[ScheduledMeasurement]) -> str:
+    def span(values) -> str:
+        values = list(values)
+        low, high = min(values), max(values)
+        return f'{low:,.0f}' if round(low) == round(high) else f'{low:,.0f}-{high:,.0f}'
+
+    return (f'{SCHEDULER_METHOD}: the tree is all of `mage start` (web server, scheduler, notebook kernel, queue '
+            f'manager, worker pool, and the worker running the blocks), its peak PSS '
+            f'{span(r.tree_pss_mb for r in runs)} MB, of which the idle server {span(r.idle_tree_pss_mb for r in runs)} MB '
+            f'(RSS summed over its processes: {span(r.run.peak_tree_rss_mb for r in runs)} MB, idle '
+            f'{span(r.idle_tree_rss_mb for r in runs)} MB); the worker peaked at {span(r.worker_rss_mb for r in runs)} '
+            f'MB RSS. Wall time from '
+            f'starting the backfill to the run completed; Mage records the run itself as '
+            f'{span(r.run_seconds for r in runs)} s. {len(runs)} runs, each on a fresh server.')
+
+
 def _rows(request: MonthRequest) -> int:
     if request == LARGE_MONTH:
         return LARGE_ROWS
@@ -209,7 +251,8 @@ def markdown(rows: list[Row]) -> str:
         lines.append(f'| {row.group} | {method} | {row.wall_s:.2f} | {cpu} | '
                      f'{row.peak_process_rss_mb:.0f} | {row.peak_tree_rss_mb:.0f} | {step} | '
                      f'{row.rows / row.wall_s:,.0f} | {ratio} |')
-    return '\n'.join(lines)
+    notes = [f'- {row.group}, {row.note}' for row in rows if row.note]
+    return '\n'.join(lines + ([''] + notes if notes else []))
 
 
 def plot(rows: list[Row], path: Path) -> None:

@@ -5,15 +5,22 @@ from datetime import date
 
 import pytest
 
+from nyc_taxi.model.month_summary import COUNTS, SUMMARY_SCHEMA
+from nyc_taxi.model.schema import schema_for
+from nyc_taxi.sources.release_csv import read_trip_file
 from nyc_taxi.targets.bigquery import BigQuerySettings
 from tests.conftest import GREEN_Q4_2020, YELLOW_FEB, YELLOW_JAN
 from tests.e2e.conftest import UI_TARGETS
-from tests.e2e.ui import run_backfill_from_the_tab, screenshot, wait_for_done_runs
+from tests.e2e.ui import run_backfill_from_the_tab, screenshot, show_block_output, wait_for_done_runs
 from tests.integration.expected import month_vars, transformed
 from tests.integration.pg import month_fingerprint, query
 from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
 
 pytestmark = pytest.mark.e2e
+
+BLOCK_OUTPUT_VIEWPORT = {'width': 2300, 'height': 1000}
+# rows_in, the drops by rule, trips, the violations: the columns the transformer's @tests read.
+SUMMARY_COLUMNS_SHOWN = ('pickup_date', *COUNTS)
 
 
 def test_api_to_postgres_runs_once_from_the_triggers_tab_with_the_month_typed_in(mage_ui, page, db, trip_data_dir):
@@ -36,6 +43,22 @@ def test_api_to_postgres_runs_once_from_the_triggers_tab_with_the_month_typed_in
 
     count, _ = month_fingerprint(db, UI_TARGETS['POSTGRES_SCHEMA'], 'yellow_taxi_trips', YELLOW_FEB.month_start)
     assert count == len(transformed(trip_data_dir, YELLOW_FEB)) > 0
+
+    # The run's block outputs: the transformer's is the month per pickup date, rows in, drops by rule, trips
+    # kept and rule violations, counted over every row. Wide enough for those columns side by side.
+    page.set_viewport_size(BLOCK_OUTPUT_VIEWPORT)
+    page.get_by_role('link', name='3 / 3').click()
+    page.wait_for_url('**/pipelines/api_to_postgres/runs/*', timeout=30_000)
+    show_block_output(page, 'transform_taxi_data')
+    for column in SUMMARY_COLUMNS_SHOWN:
+        header = page.get_by_role('columnheader', name=column, exact=True)
+        header.wait_for(timeout=30_000)
+        box = header.bounding_box()
+        assert box['x'] + box['width'] <= BLOCK_OUTPUT_VIEWPORT['width'], f'{column} is off the screen'
+    source = read_trip_file(trip_data_dir / 'yellow' / YELLOW_FEB.file_name, schema_for('yellow'))
+    dates = source[schema_for('yellow').pickup_datetime].dt.date.nunique(dropna=False)
+    page.get_by_text(f'{dates} rows x {len(SUMMARY_SCHEMA) + 2} columns').wait_for(timeout=30_000)
+    screenshot(page, 'api_to_postgres_block_output')
 
 
 @pytest.fixture

@@ -17,11 +17,12 @@ ARTIFACTS = Path(os.environ.get('E2E_ARTIFACTS_DIR', REPO_ROOT / 'test-artifacts
 
 
 def screenshot(page: Page, name: str, full_page: bool = False) -> Path:
-    """Into ARTIFACTS; also into docs/screenshots with UPDATE_SCREENSHOTS=1 (the README shows those)."""
+    """Into ARTIFACTS; also into docs/screenshots with UPDATE_SCREENSHOTS=1 (the README shows those), but for
+    the page at a failure (FAILED-...), which stays with the test artifacts."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f'{name}.png'
     page.screenshot(path=str(path), full_page=full_page)
-    if os.environ.get('UPDATE_SCREENSHOTS') == '1':
+    if os.environ.get('UPDATE_SCREENSHOTS') == '1' and not name.startswith('FAILED-'):
         README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, README_SCREENSHOTS / path.name)
     return path
@@ -101,3 +102,20 @@ def run_backfill_from_the_tab(page: Page, mage_ui, pipeline: str, name: str, fir
     start.click()
     wait_for_done_runs(page, count=len(run_dates), timeout_s=180, log_tail=mage_ui.log_tail)
     screenshot(page, f'{pipeline}_backfill_done')
+
+
+def show_block_output(page: Page, block: str) -> None:
+    """On a pipeline run's page: selects `block`'s block run (a click on its row, not on the block's name, which
+    opens the editor), waits for the side panel's Block output tab, and drags the panel's edge as far left as
+    Mage lets it go (600 px from the left), so its table has room, as a user would."""
+    row = page.get_by_role('row').filter(has_text=block)
+    row.wait_for(timeout=30_000)
+    row.get_by_role('cell').nth(3).click()  # the block run's ID
+    page.get_by_text('Block output', exact=True).wait_for(timeout=30_000)
+    handle = page.locator('[class*="DraggableStyle"]').first  # the side panel's left edge, the page's only one
+    box = handle.bounding_box()
+    x, y = box['x'] + box['width'] / 2, box['y'] + box['height'] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(0, y, steps=10)
+    page.mouse.up()
