@@ -21,6 +21,9 @@ from devstack.env_file import merged_environment, read_env_file
 from devstack.mage import MEMORY_SETTINGS, environment_with, mage_executable
 from devstack.paths import PROJECT_DIR, REPO_ROOT, stack_dir, stack_env_file
 from devstack.sample_data import ensure_trip_file
+from devstack.sample_fhv_csv import ensure_fhv_csv_file
+from devstack.sample_month import SampleMonth
+from devstack.sample_tlc_parquet import ensure_tlc_parquet_file
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import schema_for
 
@@ -32,6 +35,14 @@ GREEN_MONTH = MonthRequest(taxi_type='green', year=2020, month=1)
 # The size of yellow_tripdata_2019-01: the months the course loads, 5.6x the one above.
 LARGE_ROWS = 7_667_792
 LARGE_MONTH = MonthRequest(taxi_type='yellow', year=2019, month=1)
+# The size of fhv_tripdata_2019-01 (~23M trips), generated as another month so that it does not replace
+# the local stack's small FHV demo month; and a 7.7M-row month of the TLC's own parquet (2024 layout).
+LARGE_FHV_ROWS = 23_000_000
+LARGE_FHV_MONTH = MonthRequest(taxi_type='fhv', year=2019, month=6)
+LARGE_TLC_MONTH = MonthRequest(taxi_type='yellow', year=2024, month=1)
+TLC_ROW_GROUP_ROWS = 1_048_576  # pyarrow's default, what the TLC's files hold too
+# One run each for the 23M-row FHV month and the parquet month: minutes a run, and the memory is the point.
+LARGE_REPEATS = int(os.environ.get('BENCH_LARGE_REPEATS', 1))
 RESULTS = REPO_ROOT / 'benchmarks' / 'results.json'
 PLOT = REPO_ROOT / 'docs' / 'benchmark.png'
 BENCH_SCHEMA = 'bench'
@@ -76,7 +87,13 @@ class Bench:
         self.data_dir = stack_dir() / 'data'
         self.rows: list[Row] = []
 
-    def file(self, request: MonthRequest) -> Path:
+    def file(self, request: MonthRequest, source: str = 'release') -> Path:
+        month = SampleMonth(request.taxi_type, request.year, request.month)
+        if source == 'tlc':
+            return ensure_tlc_parquet_file(self.data_dir, month, rows=_rows(request), seed=2020,
+                                           row_group_rows=TLC_ROW_GROUP_ROWS)
+        if request.taxi_type == 'fhv':
+            return ensure_fhv_csv_file(self.data_dir, month, rows=_rows(request), seed=2020)
         return ensure_trip_file(self.data_dir, request, rows=_rows(request), seed=2020)
 
     def psql(self, sql: str) -> None:
@@ -103,8 +120,10 @@ class Bench:
     def method(self, name: str, request: MonthRequest, *args: str) -> Measurement:
         return measure(python_command('-m', 'benchmarks.methods', name, str(self.file(request)), *args), env=self.env)
 
-    def pipeline(self, request: MonthRequest, name: str = 'api_to_postgres', **settings: str) -> Measurement:
-        variables = {'taxi_type': request.taxi_type, 'year': request.year, 'month': request.month}
+    def pipeline(self, request: MonthRequest, name: str = 'api_to_postgres', source: str = 'release',
+                 **settings: str) -> Measurement:
+        self.file(request, source)
+        variables = {'taxi_type': request.taxi_type, 'year': request.year, 'month': request.month, 'source': source}
         if name == 'gcs_to_bigquery':  # the month's own dates
             last = request.month_start.replace(day=calendar.monthrange(request.year, request.month)[1])
             variables = {'taxi_type': request.taxi_type, 'start_date': str(request.month_start), 'end_date': str(last)}
@@ -143,6 +162,23 @@ class Bench:
         self.add('large yellow', 'ours: gcs_to_bigquery, its 31 dates (mage run)', request,
                  repeat(lambda: self.pipeline(request, 'gcs_to_bigquery', BQ_DATASET=next(datasets))))
 
+    def other_sources(self, only: set[str]) -> None:
+        """The bounded-memory check for FHV (the largest month users load) and for the TLC's parquet files."""
+        if not only or 'fhv' in only:
+            request = LARGE_FHV_MONTH
+            self.add('large fhv', 'floor: gunzip | psql \\copy', request, self.floor(request))
+            for name in ('api_to_postgres', 'api_to_gcs'):
+                self.add('large fhv', f'ours: {name} (mage run)', request,
+                         repeat(lambda: self.pipeline(request, name), LARGE_REPEATS))
+            datasets = iter(f'bench_fhv_{index}' for index in range(LARGE_REPEATS))
+            self.add('large fhv', 'ours: gcs_to_bigquery, its 30 dates (mage run)', request,
+                     repeat(lambda: self.pipeline(request, 'gcs_to_bigquery', BQ_DATASET=next(datasets)), LARGE_REPEATS))
+        if not only or 'tlc' in only:
+            request = LARGE_TLC_MONTH
+            for name in ('api_to_postgres', 'api_to_gcs'):
+                self.add('large tlc parquet', f'ours: {name}, source tlc (mage run)', request,
+                         repeat(lambda: self.pipeline(request, name, source='tlc'), LARGE_REPEATS))
+
     def add(self, group: str, method: str, request: MonthRequest, runs: list[Measurement],
             note: str | None = None) -> None:
         row = median_of(runs, group, method, _rows(request))
@@ -158,6 +194,7 @@ class Bench:
         self.psql(f'DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE')
         if not only or 'large' in only:
             self.large()
+        self.other_sources(only)
         if only and 'postgres' not in only:
             return self._cloud(yellow, month, only)
 
@@ -223,7 +260,9 @@ def _scheduler_note(runs: list[ScheduledMeasurement]) -> str:
 
 
 def _rows(request: MonthRequest) -> int:
-    if request == LARGE_MONTH:
+    if request == LARGE_FHV_MONTH:
+        return LARGE_FHV_ROWS
+    if request in (LARGE_MONTH, LARGE_TLC_MONTH):
         return LARGE_ROWS
     return GREEN_ROWS if request.taxi_type == 'green' else YELLOW_ROWS
 
@@ -232,7 +271,8 @@ def _floor_type(name: str, kind) -> str:
     from nyc_taxi.targets.postgres import POSTGRES_TYPES
 
     # The file writes these integer codes as "1.0", which BIGINT refuses.
-    if name in ('passenger_count', 'RatecodeID', 'payment_type', 'trip_type', 'VendorID'):
+    if name in ('passenger_count', 'RatecodeID', 'payment_type', 'trip_type', 'VendorID', 'PUlocationID',
+                'DOlocationID', 'SR_Flag'):
         return 'DOUBLE PRECISION'
     return POSTGRES_TYPES[kind]
 
