@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from dateutil.relativedelta import relativedelta
 
 from nyc_taxi.mage.schedule import enum_value
 from nyc_taxi.runs.schedule import RunSchedule, backfill_step, trigger_step

@@ -3,7 +3,6 @@ says where; cleaning what was read always satisfies the transform's rules."""
 from __future__ import annotations
 
 import gzip
-import io
 import re
 from pathlib import Path
 from tempfile import TemporaryDirectory

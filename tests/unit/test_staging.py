@@ -5,7 +5,7 @@ import sys
 
 import pyarrow.parquet as pq
 
-from nyc_taxi.sources.release_csv import read_trip_file, trip_batches, typed_schema
+from nyc_taxi.sources.release_csv import read_trip_file, trip_batches
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.staging.staged_month import STAGED_FILE, clean_batches, clean_staged_month
 from nyc_taxi.staging.stage import STAGING_DIR, new_stage, stage_of
@@ -36,7 +36,7 @@ def test_a_stage_whose_process_died_goes_at_the_next_run_of_any_pipeline(tmp_pat
 
 def test_a_staged_month_cleans_to_the_whole_frame_path_and_summarizes_every_date(tmp_path, yellow_jan_file):
     stage = new_stage(tmp_path, 'api_to_postgres', 'manual')
-    with pq.ParquetWriter(stage.source_file, typed_schema(YELLOW)) as writer:
+    with pq.ParquetWriter(stage.source_file, YELLOW.staged_arrow_schema) as writer:
         for batch in trip_batches(yellow_jan_file, YELLOW, block_size=16 << 10):
             writer.write_batch(batch)
     summary = clean_staged_month(stage)
@@ -49,6 +49,6 @@ def test_a_staged_month_cleans_to_the_whole_frame_path_and_summarizes_every_date
 
 def test_a_month_without_rows_still_names_its_stage(tmp_path):
     stage = new_stage(tmp_path, 'api_to_postgres', 'manual')
-    pq.ParquetWriter(stage.source_file, typed_schema(YELLOW)).close()
+    pq.ParquetWriter(stage.source_file, YELLOW.staged_arrow_schema).close()
     summary = clean_staged_month(stage)
     assert len(summary) == 1 and summary['trips'].sum() == 0 and summary[STAGED_FILE][0] == str(stage.clean_file)

@@ -10,7 +10,6 @@ from devstack.sample_tlc_parquet import tlc_parquet_path
 from nyc_taxi.model.schema import CODE, schema_for
 from nyc_taxi.model.transform import clean_batch
 from nyc_taxi.sources.codes import TripFileError
-from nyc_taxi.sources.release_csv import typed_schema
 from nyc_taxi.sources.tlc_parquet import tlc_batches
 from tests.conftest import (SAMPLE_ROWS, TLC_FHV_2019_02, TLC_GREEN_2022_01, TLC_YELLOW_2009_01, TLC_YELLOW_2023_01,
                             TLC_YELLOW_2025_01)
@@ -18,7 +17,7 @@ from tests.conftest import (SAMPLE_ROWS, TLC_FHV_2019_02, TLC_GREEN_2022_01, TLC
 
 def read(path, taxi_type):
     return pa.Table.from_batches(list(tlc_batches(path, schema_for(taxi_type), source='http://tlc/f.parquet')),
-                                 schema=typed_schema(schema_for(taxi_type)))
+                                 schema=schema_for(taxi_type).staged_arrow_schema)
 
 
 @pytest.mark.parametrize('month', [TLC_YELLOW_2023_01, TLC_YELLOW_2025_01, TLC_FHV_2019_02, TLC_GREEN_2022_01],
@@ -28,7 +27,7 @@ def test_every_layout_reads_into_the_staged_columns_row_group_by_row_group(trip_
     batches = list(tlc_batches(path, schema_for(month.taxi_type)))
     assert len(batches) == pq.ParquetFile(path).num_row_groups >= 3
     table = pa.Table.from_batches(batches)
-    assert table.schema == typed_schema(schema_for(month.taxi_type)) and table.num_rows == SAMPLE_ROWS
+    assert table.schema == schema_for(month.taxi_type).staged_arrow_schema and table.num_rows == SAMPLE_ROWS
     original = pq.read_table(path)
     for name in original.column_names:
         staged = next(field.name for field in table.schema if field.name.lower() == name.lower())

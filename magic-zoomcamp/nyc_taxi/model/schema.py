@@ -132,6 +132,16 @@ class TripFileSchema:
         return {**self.source_columns, **self.later_columns}
 
     @property
+    def staged_arrow_schema(self) -> pa.Schema:
+        """The Arrow schema every source stages a month in: the staged columns with their declared types."""
+        return pa.schema(list(self.staged_columns.items()))
+
+    def unknown_columns_message(self, source: str, unknown: list[str]) -> str:
+        return (f'{source}: the column(s) {", ".join(unknown)} are not in the {self.taxi_type} schema. A new column '
+                'is refused rather than dropped or guessed: declare it (name and type) in later_columns in '
+                'nyc_taxi/model/schema.py, and the tables gain it on the next load.')
+
+    @property
     def code_columns(self) -> list[str]:
         return [name for name, kind in self.staged_columns.items() if kind == CODE]
 

@@ -26,16 +26,10 @@ def read_trip_file(path: Path, schema: TripFileSchema, source: str | None = None
 
     Integer codes become nullable Int16, datetimes datetime64[ns], empty fields nulls; see trip_batches.
     """
-    table = pa.Table.from_batches(list(trip_batches(path, schema, source)), schema=typed_schema(schema))
+    table = pa.Table.from_batches(list(trip_batches(path, schema, source)), schema=schema.staged_arrow_schema)
     # self_destruct frees each Arrow column as soon as it is converted: the peak is one frame, not two.
     return table.to_pandas(types_mapper=_nullable_integers, coerce_temporal_nanoseconds=True, split_blocks=True,
                            self_destruct=True)
-
-
-def typed_schema(schema: TripFileSchema) -> pa.Schema:
-    """The Arrow schema of what trip_batches yields (and every source stages): the source columns, then the
-    later ones, with their declared types."""
-    return pa.schema(list(schema.staged_columns.items()))
 
 
 def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
@@ -45,9 +39,9 @@ def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
     About `block_size` bytes of CSV a batch, so memory does not grow with the file. Integer codes are
     written as "1.0" in the release files: read as float and narrowed to int16, refusing a fraction.
     The schema's later columns (which the release's months predate) come as nulls. A column the schema
-    does not know is refused (see nyc_taxi.model.schema: a new column is declared, not guessed). Any problem is a TripFileError naming `source` (the
-    URL) and, where it lies in a row, the line and column; batches before it were already yielded, so
-    a consumer must not commit them before the stream ends.
+    does not know is refused (nyc_taxi.model.schema: a new column is declared, not guessed). Any problem
+    is a TripFileError naming `source` (the URL) and, where it lies in a row, the line and column;
+    batches before it were already yielded, so a consumer must not commit them before the stream ends.
     """
     source = source or str(path)
     _check_gzip(path, source)
@@ -60,9 +54,9 @@ def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
         )
     unknown = [name for name in header if name not in schema.staged_columns]
     if unknown:
-        raise TripFileError(unknown_columns_message(source, unknown, schema))
+        raise TripFileError(schema.unknown_columns_message(source, unknown))
     first_line = HEADER_LINES + 1
-    staged = typed_schema(schema)
+    staged = schema.staged_arrow_schema
     read_types = _arrow_read_types(schema, header)
     for batch in _raw_batches(path, schema, source, read_types, block_size):
         batch = _narrow_integers(batch, schema, source, first_line)
@@ -71,11 +65,6 @@ def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
             [batch.column(name) if name in read_types else pa.nulls(batch.num_rows, kind)
              for name, kind in schema.staged_columns.items()], schema=staged)
 
-
-def unknown_columns_message(source: str, unknown: list[str], schema: TripFileSchema) -> str:
-    return (f'{source}: the column(s) {", ".join(unknown)} are not in the {schema.taxi_type} schema. A new column '
-            'is refused rather than dropped or guessed: declare it (name and type) in later_columns in '
-            'nyc_taxi/model/schema.py, and the tables gain it on the next load.')
 
 
 def _check_gzip(path: Path, source: str) -> None:

@@ -22,7 +22,6 @@ import pyarrow.parquet as pq
 
 from nyc_taxi.model.schema import CODE, TripFileSchema
 from nyc_taxi.sources.codes import TripFileError, as_code
-from nyc_taxi.sources.release_csv import typed_schema, unknown_columns_message
 
 PARQUET_MAGIC = b'PAR1'
 # Columns of the TLC's first layouts (yellow 2009-2010), which located trips by coordinates.
@@ -36,7 +35,7 @@ def tlc_batches(path: Path, schema: TripFileSchema, source: str | None = None) -
     source = source or str(path)
     parquet = _open(path, source)
     columns = _staged_name_of_each_column(parquet.schema_arrow, schema, source)
-    staged = typed_schema(schema)
+    staged = schema.staged_arrow_schema
     first_row = 0
     for group in range(parquet.num_row_groups):
         table = parquet.read_row_group(group, columns=list(columns))
@@ -74,7 +73,7 @@ def _staged_name_of_each_column(file_schema: pa.Schema, schema: TripFileSchema, 
                             f'(it has {", ".join(file_schema.names)}).{old_layout}')
     unknown = [name for name in file_schema.names if name not in matched]
     if unknown:
-        raise TripFileError(unknown_columns_message(source, unknown, schema))
+        raise TripFileError(schema.unknown_columns_message(source, unknown))
     staged = list(matched.values())
     doubled = sorted({name for name in staged if staged.count(name) > 1})
     if doubled:

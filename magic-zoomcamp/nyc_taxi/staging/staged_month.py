@@ -26,7 +26,6 @@ from nyc_taxi.sources.gcs_partitions import check_dataset_exists, partitioned_da
 from nyc_taxi.logs import RunLogger
 from nyc_taxi.model.month_summary import PICKUP_DATE, combine, summary_schema
 from nyc_taxi.sources.month_source import MonthSource
-from nyc_taxi.sources.release_csv import typed_schema
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import TripFileSchema, schema_for, schema_of
 from nyc_taxi.staging.stage import Stage
@@ -65,7 +64,7 @@ def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
         downloaded = stage.directory / source.file_name(request)
         size = download(url, downloaded, session=session, logger=logger, missing_hint=source.missing_file_hint())
         staged = _write_staged(source.batches(downloaded, schema, url, sizes.csv_block_bytes),
-                               typed_schema(schema), schema, stage, sizes.rows_per_group)
+                               schema.staged_arrow_schema, schema, stage, sizes.rows_per_group)
         downloaded.unlink()
     result = StagedSource(request.taxi_type, url, staged[0], size, staged[1], staged[2], str(stage.source_file))
     (logger or logging.getLogger(__name__)).info('%s: %d rows from %s (%d bytes), staged in %s', request,
