@@ -210,3 +210,18 @@ def test_bad_tlc_files_fail_naming_the_problem_and_leave_every_target_unchanged(
         assert query(db, 'SELECT DISTINCT source_month FROM bad_tlc.yellow_taxi_trips') == [(date(2021, 1, 1),)]
         objects = gcs_filesystem.get_file_info(pafs.FileSelector(bucket, recursive=True, allow_not_found=True))
         assert not any('2024' in info.path for info in objects)
+
+
+def test_monthly_backfills_of_fhv_and_of_the_tlc_run_their_tests_and_load_each_month(devstack_cli, db):
+    """Backfill runs execute the transformer's @tests (plain `mage run` skips them): FHV's and the TLC month's."""
+    for variables, start, table in (('{"taxi_type": "fhv"}', '2019-01-01', 'fhv_taxi_trips'),
+                                    ('{"taxi_type": "yellow", "source": "tlc"}', '2025-01-01', 'yellow_taxi_trips')):
+        result = devstack_cli('backfill', '--interval', 'month', 'api_to_postgres', start, start, variables,
+                              POSTGRES_SCHEMA='source_backfills')
+        assert result.returncode == 0, result.output[-5000:]
+        assert [line.split()[-1] for line in result.stdout.splitlines() if line.startswith(f'  {start}')] == [
+            'completed']
+        assert '3/3 tests passed' in result.output  # the transformer's, for this taxi type
+        (count,) = query(db, f'SELECT count(*) FROM source_backfills.{table} WHERE source_month = %s',
+                         (date.fromisoformat(start),))
+        assert count[0] > 0
