@@ -16,11 +16,14 @@ from nyc_taxi.model.arrow import check_clean_columns, clean_arrow_schema, clean_
 from nyc_taxi.resources.identifiers import checked_identifier
 from nyc_taxi.resources.io_config import is_unset
 from nyc_taxi.model.schema import TripFileSchema
+from nyc_taxi.staging.stream_sizes import read_ahead
 
 SOURCE_MONTH = 'source_month'
 APPLICATION_NAME = 'magic-zoomcamp'
 # Rows per Arrow batch from a DataFrame: the writer holds one batch and its encoding at a time.
 ROWS_PER_BATCH = 100_000
+# Batches read (a staged file's row groups) ahead of the one the driver encodes and sends.
+READ_AHEAD_BATCHES = 1
 
 POSTGRES_TYPES: dict[pa.DataType, str] = {
     pa.int16(): 'SMALLINT',
@@ -173,8 +176,10 @@ def replace_month_batches(
         _check_batch_schema(batches.schema, arrow_schema, schema, f'{db_schema}.{table}')
     # A reader, even one of pyarrow's, does not check its batches against its schema, and through
     # the C stream the driver would read a batch of other types with the declared ones (an int32
-    # column as int16: wrong numbers, no error): every batch is checked on its way.
-    stream = _CheckedBatches(batches, arrow_schema, schema, f'{db_schema}.{table}')
+    # column as int16: wrong numbers, no error): every batch is checked on its way. The next batch is
+    # read (from its file) on another thread while the driver encodes this one, which takes most of the time.
+    ahead = read_ahead(batches, READ_AHEAD_BATCHES)
+    stream = _CheckedBatches(ahead, arrow_schema, schema, f'{db_schema}.{table}')
     reader = pa.RecordBatchReader.from_batches(arrow_schema, stream)
     partition = f'{table}_{month:%Y_%m}'
     staging = f'{partition}_loading'
@@ -210,6 +215,8 @@ def replace_month_batches(
     except BaseException:
         _roll_back(connection)
         raise
+    finally:
+        ahead.close()  # stops the reading thread now, not when the failed stream is garbage
 
 
 class _CheckedBatches:
