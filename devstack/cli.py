@@ -21,10 +21,9 @@ from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
 from devstack.sample_fhv_csv import ensure_fhv_csv_file
 from devstack.sample_month import SampleMonth
-from devstack.sample_tlc_parquet import (TLC_URL_VARIABLE, TRIP_DATA_DIR, ensure_tlc_parquet_file,
-                                         tlc_trip_data_url)
+from devstack.sample_tlc_parquet import TRIP_DATA_DIR, ensure_tlc_parquet_file, tlc_trip_data_url
 from devstack.sample_zones import ensure_zone_lookup
-from nyc_taxi.sources.month_source import month_source
+from nyc_taxi.sources.month_source import TLC_URL_VARIABLE, month_source
 from nyc_taxi.runs.request import BASE_URL_VARIABLE, MonthRequest
 from nyc_taxi.runs.month import choose_month
 from nyc_taxi.runs.dates import execution_day, run_dates

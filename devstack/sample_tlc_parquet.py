@@ -23,8 +23,6 @@ from devstack.sample_month import SampleMonth, trip_times
 from devstack.tlc_layouts import tlc_schema
 
 TRIP_DATA_DIR = 'trip-data'
-TLC_URL_VARIABLE = 'TLC_TRIP_DATA_URL'
-DEFAULT_TLC_TRIP_DATA_URL = 'https://d37ci6vzurychx.cloudfront.net/trip-data'
 # Small, so that the tests' 3,000-row months come in 3 row groups; real months have ~1M rows a group.
 ROW_GROUP_ROWS = 1_000
 AIRPORT_SHARE = 0.08

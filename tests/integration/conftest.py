@@ -23,7 +23,8 @@ from devstack.mage import environment_with, run_pipeline, start_pipeline
 from devstack.paths import REPO_ROOT
 from devstack.postgres_cluster import PostgresCluster
 from devstack.processes import free_port, stop_process_group
-from devstack.sample_tlc_parquet import TLC_URL_VARIABLE, tlc_trip_data_url
+from devstack.sample_tlc_parquet import tlc_trip_data_url
+from nyc_taxi.sources.month_source import TLC_URL_VARIABLE
 from nyc_taxi.resources.gcs import GcsSettings
 from nyc_taxi.staging.stream_sizes import CSV_BLOCK_BYTES, ROWS_PER_GROUP
 

@@ -4,7 +4,8 @@ import pyarrow.parquet as pq
 from devstack.cli import DEMO_TLC_MONTHS, ensure_demo_files
 from devstack.env_file import read_env_file
 from devstack.paths import REPO_ROOT
-from devstack.sample_tlc_parquet import DEFAULT_TLC_TRIP_DATA_URL, TLC_URL_VARIABLE, tlc_parquet_path
+from devstack.sample_tlc_parquet import tlc_parquet_path
+from nyc_taxi.sources.month_source import DEFAULT_TLC_URL, TLC_URL_VARIABLE
 from tests.conftest import SAMPLE_ROWS, TLC_MONTHS
 
 
@@ -24,4 +25,4 @@ def test_the_fixture_holds_the_tlc_months_in_row_groups(trip_data_dir):
 
 
 def test_dev_env_points_at_the_tlc_by_default():
-    assert read_env_file(REPO_ROOT / 'dev.env')[TLC_URL_VARIABLE] == DEFAULT_TLC_TRIP_DATA_URL
+    assert read_env_file(REPO_ROOT / 'dev.env')[TLC_URL_VARIABLE] == DEFAULT_TLC_URL

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from nyc_taxi.model.schema import TripFileSchema
 from nyc_taxi.runs.month import is_given
-from nyc_taxi.runs.request import BASE_URL_VARIABLE, DEFAULT_BASE_URL, MonthRequest
+from nyc_taxi.runs.request import BASE_URL_VARIABLE, MonthRequest, base_url_from_env
 from nyc_taxi.sources.release_csv import trip_batches
 from nyc_taxi.sources.tlc_parquet import tlc_batches
 
@@ -33,10 +33,6 @@ DEFAULT_TLC_URL = 'https://d37ci6vzurychx.cloudfront.net/trip-data'
 class MonthSource:
     name: SourceName
     base_url: str
-
-    @property
-    def url_setting(self) -> str:
-        return BASE_URL_VARIABLE if self.name == 'release' else TLC_URL_VARIABLE
 
     def file_name(self, request: MonthRequest) -> str:
         return request.file_name if self.name == 'release' else f'{request.file_stem}.parquet'
@@ -70,5 +66,5 @@ def month_source(variables: Mapping[str, Any], environ: Mapping[str, str] = os.e
         raise ValueError(f'Invalid pipeline variables: {SOURCE_VARIABLE}={value!r} must be one of '
                          f'{", ".join(SOURCE_NAMES)}')
     if name == 'release':
-        return MonthSource('release', environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
+        return MonthSource('release', base_url_from_env(environ))
     return MonthSource('tlc', environ.get(TLC_URL_VARIABLE) or DEFAULT_TLC_URL)
