@@ -51,7 +51,7 @@ def write_month_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterab
                        schema: TripFileSchema, request: MonthRequest) -> WriteResult:
     """Writes the month as `nyc_taxi/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet`, replacing it."""
     path = f'{bucket}/{month_object_key(request)}'
-    return WriteResult((path,), _write_object(filesystem, batches, clean_arrow_schema(schema), path))
+    return WriteResult((path,), write_object(filesystem, batches, clean_arrow_schema(schema), path))
 
 
 def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
@@ -90,7 +90,7 @@ def write_daily_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterab
     path = f'{bucket}/{daily_object_key(day, schema.taxi_type)}'
     on_day = pa.scalar(day, pa.date32())
     trips_of_day = (batch.filter(pc.equal(batch.column(schema.pickup_date), on_day)) for batch in batches)
-    return WriteResult((path,), _write_object(filesystem, trips_of_day, clean_arrow_schema(schema), path))
+    return WriteResult((path,), write_object(filesystem, trips_of_day, clean_arrow_schema(schema), path))
 
 
 class _Counted:
@@ -106,7 +106,7 @@ class _Counted:
             yield batch
 
 
-def _write_object(filesystem: pafs.FileSystem, batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema,
+def write_object(filesystem: pafs.FileSystem, batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema,
                   path: str) -> int:
     """Writes the batches to a local file, then uploads it whole: a stream that fails half-way (the
     source, the disk) never leaves half an object behind, since closing a GCS stream publishes it."""

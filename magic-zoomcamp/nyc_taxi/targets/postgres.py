@@ -183,37 +183,37 @@ def replace_month_batches(
     reader = pa.RecordBatchReader.from_batches(arrow_schema, stream)
     partition = f'{table}_{month:%Y_%m}'
     staging = f'{partition}_loading'
-    target, month_literal = _qualified(db_schema, table), f"DATE '{month.isoformat()}'"
+    target, month_literal = qualified(db_schema, table), f"DATE '{month.isoformat()}'"
 
     try:
         with connection.cursor() as cursor:
             cursor.execute('SELECT pg_advisory_xact_lock(hashtext($1))', (f'{db_schema}.{table}',))
-            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS {_quoted(db_schema)}')
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS {quoted(db_schema)}')
             cursor.execute(_create_table_sql(target, schema.clean_columns))
             _fit_table_shape(cursor, db_schema, table, schema)
-            cursor.execute(f'CREATE TABLE {_qualified(db_schema, staging)} (LIKE {target} INCLUDING DEFAULTS)')
+            cursor.execute(f'CREATE TABLE {qualified(db_schema, staging)} (LIKE {target} INCLUDING DEFAULTS)')
             # The CHECK lets ATTACH PARTITION skip scanning the rows; the default fills source_month,
             # which the batches do not carry.
             cursor.execute(
-                f'ALTER TABLE {_qualified(db_schema, staging)} ALTER COLUMN {_quoted(SOURCE_MONTH)} SET DEFAULT '
-                f'{month_literal}, ADD CONSTRAINT {_quoted(f"{partition}_{SOURCE_MONTH}")} CHECK '
-                f'({_quoted(SOURCE_MONTH)} = {month_literal})')
+                f'ALTER TABLE {qualified(db_schema, staging)} ALTER COLUMN {quoted(SOURCE_MONTH)} SET DEFAULT '
+                f'{month_literal}, ADD CONSTRAINT {quoted(f"{partition}_{SOURCE_MONTH}")} CHECK '
+                f'({quoted(SOURCE_MONTH)} = {month_literal})')
             # COPY <staging> (<the batches' columns>) FROM STDIN WITH (FORMAT binary), a batch at a time.
             rows = cursor.adbc_ingest(staging, reader, mode='append', db_schema_name=db_schema)
-            cursor.execute(f'DROP TABLE IF EXISTS {_qualified(db_schema, partition)}')
-            cursor.execute(f'ALTER TABLE {_qualified(db_schema, staging)} RENAME TO {_quoted(partition)}')
-            cursor.execute(f'ALTER TABLE {target} ATTACH PARTITION {_qualified(db_schema, partition)} '
+            cursor.execute(f'DROP TABLE IF EXISTS {qualified(db_schema, partition)}')
+            cursor.execute(f'ALTER TABLE {qualified(db_schema, staging)} RENAME TO {quoted(partition)}')
+            cursor.execute(f'ALTER TABLE {target} ATTACH PARTITION {qualified(db_schema, partition)} '
                            f'FOR VALUES IN ({month_literal})')
         connection.commit()
         return rows
     except adbc_driver_manager.dbapi.Error as error:
-        _roll_back(connection)
+        roll_back(connection)
         # A batch that failed to come reaches here as the driver's text around a traceback: name it itself.
         cause = stream.error or error
         raise PostgresError(f'Loading {month:%Y-%m} into {db_schema}.{table} failed, the table is unchanged: '
                             f'{str(cause).strip()}') from cause
     except BaseException:
-        _roll_back(connection)
+        roll_back(connection)
         raise
     finally:
         ahead.close()  # stops the reading thread now, not when the failed stream is garbage
@@ -244,7 +244,7 @@ def _check_batch_schema(actual: pa.Schema, expected: pa.Schema, schema: TripFile
                             f'{schema.taxi_type} trips:\n{expected}')
 
 
-def _roll_back(connection: adbc_driver_manager.dbapi.Connection) -> None:
+def roll_back(connection: adbc_driver_manager.dbapi.Connection) -> None:
     """Best effort: on a dead connection the server has already rolled the transaction back."""
     try:
         connection.rollback()
@@ -252,20 +252,20 @@ def _roll_back(connection: adbc_driver_manager.dbapi.Connection) -> None:
         pass
 
 
-def _quoted(identifier: str) -> str:
+def quoted(identifier: str) -> str:
     """A PostgreSQL quoted identifier (names reach here checked, or from the schema module)."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _qualified(db_schema: str, name: str) -> str:
-    return f'{_quoted(db_schema)}.{_quoted(name)}'
+def qualified(db_schema: str, name: str) -> str:
+    return f'{quoted(db_schema)}.{quoted(name)}'
 
 
 def _create_table_sql(target: str, columns: Mapping[str, pa.DataType]) -> str:
-    definitions = [f'{_quoted(name)} {POSTGRES_TYPES[kind]}' for name, kind in columns.items()]
-    definitions.append(f'{_quoted(SOURCE_MONTH)} DATE NOT NULL')
+    definitions = [f'{quoted(name)} {POSTGRES_TYPES[kind]}' for name, kind in columns.items()]
+    definitions.append(f'{quoted(SOURCE_MONTH)} DATE NOT NULL')
     return (f'CREATE TABLE IF NOT EXISTS {target} ({", ".join(definitions)}) '
-            f'PARTITION BY LIST ({_quoted(SOURCE_MONTH)})')
+            f'PARTITION BY LIST ({quoted(SOURCE_MONTH)})')
 
 
 def _fit_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str, table: str,
@@ -298,4 +298,4 @@ def _fit_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str, t
             'table is unchanged. Drop or rename it, or set POSTGRES_SCHEMA to another schema.')
     for name in expected:
         if name not in actual:
-            cursor.execute(f'ALTER TABLE {_qualified(db_schema, table)} ADD COLUMN {_quoted(name)} {expected[name]}')
+            cursor.execute(f'ALTER TABLE {qualified(db_schema, table)} ADD COLUMN {quoted(name)} {expected[name]}')

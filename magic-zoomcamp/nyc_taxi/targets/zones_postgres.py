@@ -6,7 +6,7 @@ import pyarrow as pa
 
 from nyc_taxi.model.zones import LOCATION_ID, ZONES_SCHEMA, ZONES_TABLE
 from nyc_taxi.resources.identifiers import checked_identifier
-from nyc_taxi.targets.postgres import PostgresError
+from nyc_taxi.targets.postgres import PostgresError, qualified, quoted, roll_back
 
 # Column -> (SQL type, information_schema data_type); the table's columns follow ZONES_SCHEMA's order.
 _TYPES = {
@@ -36,12 +36,12 @@ def replace_zones(connection: adbc_driver_manager.dbapi.Connection, zones: pa.Ta
     table = checked_identifier(table, 'table name')
     if not zones.schema.equals(ZONES_SCHEMA):
         raise PostgresError(f'The zones for {db_schema}.{table} have the schema\n{zones.schema}\nnot\n{ZONES_SCHEMA}')
-    target = f'"{db_schema}"."{table}"'
+    target = qualified(db_schema, table)
     try:
         with connection.cursor() as cursor:
             cursor.execute('SELECT pg_advisory_xact_lock(hashtext($1))', (f'{db_schema}.{table}',))
-            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{db_schema}"')
-            definitions = ', '.join(f'"{name}" {sql_type}' for name, sql_type, _ in _COLUMNS)
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS {quoted(db_schema)}')
+            definitions = ', '.join(f'{quoted(name)} {sql_type}' for name, sql_type, _ in _COLUMNS)
             cursor.execute(f'CREATE TABLE IF NOT EXISTS {target} ({definitions})')
             _check_table_shape(cursor, db_schema, table)
             cursor.execute(f'DELETE FROM {target}')
@@ -49,11 +49,11 @@ def replace_zones(connection: adbc_driver_manager.dbapi.Connection, zones: pa.Ta
         connection.commit()
         return rows
     except adbc_driver_manager.dbapi.Error as error:
-        _roll_back(connection)
+        roll_back(connection)
         raise PostgresError(f'Replacing {db_schema}.{table} failed, the table is unchanged: '
                             f'{str(error).strip()}') from error
     except BaseException:
-        _roll_back(connection)
+        roll_back(connection)
         raise
 
 
@@ -70,11 +70,3 @@ def _check_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str,
             f'{", ".join(f"{name} {kind}" for name, kind in actual)}; needs '
             f'{", ".join(f"{name} {kind}" for name, kind in expected)}). The table is unchanged: drop or rename '
             'it, or set POSTGRES_SCHEMA to another schema.')
-
-
-def _roll_back(connection: adbc_driver_manager.dbapi.Connection) -> None:
-    """Best effort: on a dead connection the server has already rolled the transaction back."""
-    try:
-        connection.rollback()
-    except adbc_driver_manager.dbapi.Error:
-        pass
