@@ -1,4 +1,5 @@
-import pandas as pd
+from typing import Any
+
 from mage_ai.settings.repo import get_repo_path
 
 from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
@@ -7,23 +8,23 @@ from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.schedule import month_of_run
 from nyc_taxi.targets.parquet_exports import PARTITIONED_PREFIX, partitioned_root, replace_month_partitions
 from nyc_taxi.model.schema import schema_for
-from nyc_taxi.staging.staged_month import STAGED_FILE, clean_batches
-from nyc_taxi.staging.stage import stage_of
+from nyc_taxi.mage.run_context import input_read
+from nyc_taxi.staging.staged_trips import staged_trips_in
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter
 
 
 @data_exporter
-def taxi_data_to_gcs_partitioned(data: pd.DataFrame, *args, **kwargs) -> None:
+def taxi_data_to_gcs_partitioned(data: list[Any], *args, **kwargs) -> None:
     """Replaces the month's files in gs://{GCS_BUCKET}/nyc_taxi_data/{taxi_type}/, partitioned by pickup date."""
     request = month_of_run(kwargs).request
-    staged_file = data[STAGED_FILE].iloc[0]
+    trips = staged_trips_in(data, 'taxi_data_to_gcs_partitioned')
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
                                        f'{PARTITIONED_PREFIX}/{request.taxi_type}/')
-    result = replace_month_partitions(filesystem, settings.bucket, clean_batches(staged_file),
+    result = replace_month_partitions(filesystem, settings.bucket, trips.batches(),
                                       schema_for(request.taxi_type), request)
-    stage_of(staged_file).release('taxi_data_to_gcs_partitioned')
+    input_read(kwargs, trips, 'taxi_data_to_gcs_partitioned')
     block_logger(kwargs, 'taxi_data_to_gcs_partitioned').info(
         '%d rows in %d partition files under gs://%s (%d stale files removed)',
         result.rows, len(result.paths), partitioned_root(settings.bucket, request.taxi_type), len(result.deleted))

@@ -1,6 +1,6 @@
 from contextlib import closing
+from typing import Any
 
-import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
 from nyc_taxi.resources.identifiers import trips_table_name
@@ -9,25 +9,25 @@ from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.schedule import month_of_run
 from nyc_taxi.targets.postgres import PostgresSettings, replace_month_batches
 from nyc_taxi.model.schema import schema_for
-from nyc_taxi.staging.staged_month import STAGED_FILE, clean_batches
-from nyc_taxi.staging.stage import stage_of
+from nyc_taxi.mage.run_context import input_read
+from nyc_taxi.staging.staged_trips import staged_trips_in
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter
 
 
 @data_exporter
-def taxi_data_to_postgres(data: pd.DataFrame, *args, **kwargs) -> None:
+def taxi_data_to_postgres(data: list[Any], *args, **kwargs) -> None:
     """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, binary COPY),
     streaming the staged clean month a batch at a time."""
     request = month_of_run(kwargs).request
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)
-    staged_file = data[STAGED_FILE].iloc[0]
+    trips = staged_trips_in(data, 'taxi_data_to_postgres')
     with closing(settings.connect_arrow()) as connection:
-        rows = replace_month_batches(connection, clean_batches(staged_file), schema_for(request.taxi_type),
+        rows = replace_month_batches(connection, trips.batches(), schema_for(request.taxi_type),
                                      settings.db_schema, table, request.month_start)
-    stage_of(staged_file).release('taxi_data_to_postgres')
+    input_read(kwargs, trips, 'taxi_data_to_postgres')
     block_logger(kwargs, 'taxi_data_to_postgres').info('%d rows of %s now in %s.%s on %s', rows, request,
                                                        settings.db_schema, table, settings.describe())

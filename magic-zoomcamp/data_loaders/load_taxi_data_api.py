@@ -1,9 +1,9 @@
-import pandas as pd
-import pyarrow.parquet as pq
+from typing import Any
 
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage.run_context import stage_for_run
+from nyc_taxi.mage.run_context import output_made, stage_for_output
 from nyc_taxi.mage.schedule import month_of_run
+from nyc_taxi.mage.trips import block_output
 from nyc_taxi.runs.month import taxi_type_of
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.sources.month_source import month_source
@@ -16,24 +16,27 @@ if 'test' not in globals():
 
 
 @data_loader
-def load_taxi_data_api(*args, **kwargs) -> pd.DataFrame:
+def load_taxi_data_api(*args, **kwargs) -> list[Any]:
     """One month of yellow, green or FHV trips, from the source the variable `source` names:
     release (default): {TAXI_DATA_BASE_URL}/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.csv.gz;
     tlc: {TLC_TRIP_DATA_URL}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet (see nyc_taxi/sources/month_source.py).
 
     Variables: taxi_type (yellow|green|fhv); year and month, or none of them in a backfill or recurring trigger,
     which load the month of their execution_date minus months_back (see nyc_taxi/runs/month.py).
-    The month is streamed into a staged file, never held in memory; the output is one row saying what
-    was staged: source URL, rows, bytes, first and last pickup, staged_file.
+    The month is streamed into a staged file, never held in memory. Outputs: its first trips, then the
+    staged trips (how many, from where, the file) that the blocks below read.
     """
     choice = month_of_run(kwargs)
     logger = block_logger(kwargs, 'load_taxi_data_api')
     logger.info('loading %s', choice)
-    return stage_source_month(choice.request, month_source(kwargs), stage_for_run(kwargs), logger=logger).as_frame()
+    stage = stage_for_output(kwargs, 'load_taxi_data_api')
+    trips = stage_source_month(choice.request, month_source(kwargs), stage, 'load_taxi_data_api', logger=logger)
+    output_made(kwargs, stage)
+    return block_output(trips)
 
 
 @test
-def test_output(output: pd.DataFrame, *args, **kwargs) -> None:
-    staged = pq.read_schema(output['staged_file'][0]).names
+def test_output(preview, trips, *args, **kwargs) -> None:
     expected = list(schema_for(taxi_type_of(kwargs)).staged_columns)
-    assert staged == expected, f'columns {staged} != {expected}'
+    assert trips.schema().names == expected, f'columns {trips.schema().names} != {expected}'
+    assert list(preview.columns) == expected

@@ -1,13 +1,19 @@
 """A month staged on local disk between blocks, so that no block holds a whole month in memory.
 
-Blocks hand each other a small description (rows, dates, where the month is staged) instead of the
-trips: the loader streams the source into `source.parquet`, the transformer streams that into
-`clean.parquet` and deletes the source, and each exporter streams the clean file to its target.
+Blocks hand each other a small handle (nyc_taxi.staging.staged_trips) instead of the trips: the loader
+streams the source into a stage's `source.parquet`, the transformer streams that into a stage of its
+own, `clean.parquet`, and each exporter streams the clean file to its target. Each block output is one
+stage, and a stage lives as long as an output that names it may still be read:
 
-Each run stages into a directory of its own, `{MAGE_DATA_DIR}/nyc_taxi_staging/{pipeline}/{run}-{random}/`,
-so concurrent runs never share a file. The directory goes when the last block that reads it has
-released it; one whose owning process is gone (a killed or failed run) is removed by the next run
-that stages anything, and since every run stages afresh, nothing left behind is ever read.
+- In a pipeline run (`mage run`, triggers, backfills) a stage is
+  `{MAGE_DATA_DIR}/nyc_taxi_staging/{pipeline}/{run}-{block}-{random}/`, so concurrent runs never share a
+  file. It goes when the last block that reads it has released it; one whose owning process is gone (a
+  killed or failed run) is removed by the next run that stages anything, and since every run stages
+  afresh, nothing left behind is ever read.
+- In the editor a block's last output stays the input of the blocks below it for as long as the user
+  likes, as Mage's own outputs do: its stage is `{MAGE_DATA_DIR}/nyc_taxi_editor/{pipeline}/{block}/{random}/`,
+  read any number of times, and removed when the block makes a new output. Disk stays at one stage per
+  block of the pipeline.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 STAGING_DIR = 'nyc_taxi_staging'
+EDITOR_STAGING_DIR = 'nyc_taxi_editor'
 SOURCE_FILE = 'source.parquet'
 CLEAN_FILE = 'clean.parquet'
 _OWNER = 'owner.pid'
@@ -74,12 +81,29 @@ def stage_of(staged_file: str | Path) -> Stage:
 
 
 def new_stage(data_dir: str | Path, pipeline_uuid: str, run_label: str) -> Stage:
-    """A fresh, empty stage for one run of `pipeline_uuid`; first removes the stages of runs that died."""
+    """A fresh, empty stage for one block output of a run of `pipeline_uuid` (`run_label` names the run
+    and the block); first removes the stages of runs that died."""
     remove_abandoned(Path(data_dir) / STAGING_DIR)
     directory = Path(data_dir) / STAGING_DIR / pipeline_uuid / f'{run_label}-{uuid.uuid4().hex[:8]}'
     directory.mkdir(parents=True)
     (directory / _OWNER).write_text(f'{os.getpid()}\n')
     return Stage(directory)
+
+
+def new_editor_stage(data_dir: str | Path, pipeline_uuid: str, block_uuid: str) -> Stage:
+    """A fresh, empty stage for the next output of `block_uuid` run in the editor; the stages of its
+    earlier outputs stay until `keep_only_newest` (a failed run leaves the last good output readable)."""
+    directory = Path(data_dir) / EDITOR_STAGING_DIR / pipeline_uuid / block_uuid / uuid.uuid4().hex[:12]
+    directory.mkdir(parents=True)
+    return Stage(directory)
+
+
+def keep_only_newest(stage: Stage) -> list[Path]:
+    """Removes the stages of the block's earlier editor outputs, now that `stage` holds its newest; returns them."""
+    removed = [sibling for sibling in stage.directory.parent.iterdir() if sibling.is_dir() and sibling != stage.directory]
+    for sibling in removed:
+        shutil.rmtree(sibling, ignore_errors=True)
+    return removed
 
 
 def remove_abandoned(root: Path) -> list[Path]:

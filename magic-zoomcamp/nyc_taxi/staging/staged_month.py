@@ -1,15 +1,14 @@
 """A month through the pipelines as a stream of record batches, staged on disk between blocks.
 
 `stage_source_month` (HTTP source) and `stage_date_range` (GCS partitions) write what a loader reads
-into the stage's source file; `clean_staged_month` streams that through the cleaning rules into the
-clean file and returns the per-date summary; `clean_batches` streams the clean file to a writer.
-Memory stays at a few batches whatever the month's size.
+into a stage's source file; `clean_staged_month` streams that through the cleaning rules into another
+stage's clean file and returns the per-date summary; `StagedTrips.batches` streams a staged file to a
+writer. Memory stays at a few batches whatever the month's size.
 """
 from __future__ import annotations
 
 import logging
 from contextlib import closing
-from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Iterator
 
@@ -30,10 +29,10 @@ from nyc_taxi.sources.month_source import MonthSource
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import TripFileSchema, schema_for, schema_of
 from nyc_taxi.staging.stage import Stage
+from nyc_taxi.staging.staged_trips import StagedTrips
 from nyc_taxi.staging.stream_sizes import StreamSizes, read_ahead
 from nyc_taxi.model.transform import clean_batch
 
-STAGED_FILE = 'staged_file'
 # The source file is read once, locally, by the transformer: written for speed, not size. Dictionary
 # encoding hashes every value (the distances, fares and times are nearly all distinct) and was most of
 # a month's ~2 s of writing; LZ4 compresses faster than snappy. ~1.4x the size of the clean file.
@@ -45,25 +44,9 @@ PARSED_AHEAD = 8
 CLEANED_AHEAD = 1
 
 
-@dataclass(frozen=True)
-class StagedSource:
-    """What a loader staged: the one-row description it hands to the transformer."""
-
-    taxi_type: str
-    source: str
-    rows: int
-    bytes: int
-    first_pickup: datetime | None
-    last_pickup: datetime | None
-    staged_file: str
-
-    def as_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
-
-
-def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
+def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage, staged_by: str,
                        session: requests.Session | None = None, logger: RunLogger | None = None,
-                       sizes: StreamSizes | None = None) -> StagedSource:
+                       sizes: StreamSizes | None = None) -> StagedTrips:
     """Downloads the month's file from `source` into the stage and parses it, a batch at a time, into the
     source file. The download is deleted once parsed. On any error the stage is removed and the error raised.
     """
@@ -79,14 +62,15 @@ def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
                                 PARSED_AHEAD)) as parsed:
             staged = _write_staged(parsed, schema.staged_arrow_schema, schema, stage, sizes.rows_per_group)
         downloaded.unlink()
-    result = StagedSource(request.taxi_type, url, staged[0], size, staged[1], staged[2], str(stage.source_file))
+    result = StagedTrips(request.taxi_type, str(request), url, staged[0], size, staged[1], staged[2],
+                         str(stage.source_file), staged_by)
     (logger or logging.getLogger(__name__)).info('%s: %d rows from %s (%d bytes), staged in %s', request,
-                                                 result.rows, url, size, stage.directory)
+                                                 result.trips, url, size, stage.directory)
     return result
 
 
 def stage_date_range(filesystem: pafs.FileSystem, bucket: str, taxi_type: str, first: date, last: date,
-                     stage: Stage, sizes: StreamSizes | None = None) -> StagedSource:
+                     stage: Stage, staged_by: str, sizes: StreamSizes | None = None) -> StagedTrips:
     """Streams the pickup dates `first`..`last` of the partitioned dataset into the stage's source file;
     only those dates' partitions are read."""
     schema = schema_for(taxi_type)
@@ -102,50 +86,40 @@ def stage_date_range(filesystem: pafs.FileSystem, bucket: str, taxi_type: str, f
                                   & (column <= pa.scalar(last, pa.date32())))
         rows, first_pickup, last_pickup = _write_staged(scanner.to_batches(), clean_arrow_schema(schema), schema,
                                                         stage, sizes.rows_per_group)
-    return StagedSource(taxi_type, f'gs://{bucket}', rows, stage.source_file.stat().st_size, first_pickup,
-                        last_pickup, str(stage.source_file))
+    return StagedTrips(taxi_type, f'{taxi_type} {first}..{last}', f'gs://{bucket}', rows,
+                       stage.source_file.stat().st_size, first_pickup, last_pickup, str(stage.source_file), staged_by)
 
 
-def clean_staged_month(stage: Stage, drop_missing_passengers: bool = False) -> pd.DataFrame:
-    """Streams the stage's source file through the cleaning rules into its clean file, deletes the source,
-    and returns the per-pickup-date summary with `staged_file` (the clean file) on every row."""
-    source = pq.ParquetFile(stage.source_file)
-    schema = schema_of(source.schema_arrow.names)
+def clean_staged_month(source: StagedTrips, stage: Stage, staged_by: str, drop_missing_passengers: bool = False
+                       ) -> tuple[pd.DataFrame, StagedTrips]:
+    """Streams the staged source trips through the cleaning rules into the stage's clean file; returns the
+    per-pickup-date summary and the clean trips (`staged_by`'s output). The source stays as it is."""
+    schema = schema_of(source.schema().names)
     summaries = []
+    rows = 0
     with stage.removed_on_error():
         # Reading and cleaning the next row group runs ahead on a thread of its own while this one writes.
-        cleaned = read_ahead((clean_batch(batch, schema, drop_missing_passengers) for batch in _batches_of(source)),
+        cleaned = read_ahead((clean_batch(batch, schema, drop_missing_passengers) for batch in source.batches()),
                              CLEANED_AHEAD)
         with closing(cleaned), pq.ParquetWriter(stage.clean_file, clean_arrow_schema(schema)) as writer:
             for clean, summary in cleaned:
                 writer.write_batch(clean)
+                rows += clean.num_rows
                 summaries.append(summary)
                 if len(summaries) > 64:
                     summaries = [combine(summaries, schema.taxi_type)]
-    stage.source_file.unlink()
-    return summary_frame(combine(summaries, schema.taxi_type), schema, stage)
+    return (summary_frame(combine(summaries, schema.taxi_type), schema),
+            source.made_by(staged_by, stage.clean_file, rows))
 
 
-def summary_frame(summary: pa.Table, schema: TripFileSchema, stage: Stage) -> pd.DataFrame:
-    """The summary as the transformer's output: never empty (a month without rows still names its stage)."""
+def summary_frame(summary: pa.Table, schema: TripFileSchema) -> pd.DataFrame:
+    """The summary as the transformer's output: never empty (a month without rows still has its one row)."""
     if summary.num_rows == 0:
         summary = pa.table({field.name: pa.array([None if field.name == PICKUP_DATE else 0], field.type)
                             for field in summary_schema(schema.taxi_type)})
     frame = summary.to_pandas()
     frame.insert(0, 'taxi_type', schema.taxi_type)
-    frame[STAGED_FILE] = str(stage.clean_file)
     return frame
-
-
-def clean_batches(staged_file: str) -> Iterator[pa.RecordBatch]:
-    """The staged clean month, a batch at a time."""
-    yield from _batches_of(pq.ParquetFile(staged_file))
-
-
-def _batches_of(parquet: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
-    # A row group at a time: ParquetFile.iter_batches buffers far ahead (+230 MB on a 7.7M-row month).
-    for index in range(parquet.num_row_groups):
-        yield from parquet.read_row_group(index).to_batches()
 
 
 def _write_staged(batches: Iterator[pa.RecordBatch], arrow_schema: pa.Schema, schema: TripFileSchema,
