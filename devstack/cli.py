@@ -55,14 +55,18 @@ def _settings() -> dict[str, str]:
     return env_file.merged_environment(os.environ, env_file.read_env_file(stack_env_file()))
 
 
-def _cluster(port: int) -> PostgresCluster:
-    return PostgresCluster(stack_dir() / 'postgres', port)
+def _cluster(port: int, password: str | None = None) -> PostgresCluster:
+    """The stack's cluster; one made before keeps the password it was made with (an older stack's `postgres`)."""
+    cluster = PostgresCluster(stack_dir() / 'postgres', port)
+    if password and cluster.data_dir.exists():
+        cluster.password = password
+    return cluster
 
 
 def up(args: argparse.Namespace) -> None:
     state = stack_dir()
     previous = env_file.read_env_file(stack_env_file())
-    cluster = _cluster(int(previous.get('POSTGRES_PORT') or 0) or DEFAULT_POSTGRES_PORT)
+    cluster = _cluster(int(previous.get('POSTGRES_PORT') or 0) or DEFAULT_POSTGRES_PORT, previous.get('POSTGRES_PASSWORD'))
     if not (cluster.data_dir.exists() and cluster.is_running()):
         cluster.port = processes.free_port(cluster.port)
     cluster.start()

@@ -31,12 +31,17 @@ def postgres_bindir() -> Path:
     raise RuntimeError(INSTALL_HINT)
 
 
+LOCAL_PASSWORD = 'local-stack-password'
+
+
 @dataclass
 class PostgresCluster:
     directory: Path
     port: int
     user: str = 'postgres'
-    password: str = 'postgres'
+    # Not `postgres`, the user's and database's name: Mage's editor would then mask those wherever they
+    # appear (nyc_taxi/mage/editor_output.py).
+    password: str = LOCAL_PASSWORD
     dbname: str = 'postgres'
 
     @property

@@ -42,10 +42,11 @@ def block_logger(kwargs: Mapping[str, Any], block: str) -> RunLogger:
     The block names itself: Mage writes `block_uuid` into one dict shared by the blocks it runs at once
     (api_to_gcs's three exporters), so kwargs['block_uuid'] can name a sibling.
     """
-    # Scheduled and backfill runs pass Mage's logger, whose lines land in the block's log in the UI;
-    # `mage run` passes none, and there stdout is what the user watches.
+    # Scheduled and backfill runs pass Mage's logger (a DictLogger), whose lines land in the block's log in
+    # the UI; `mage run` passes none, and the editor a stdlib logger named `{block}_test` that writes to
+    # stderr: there stdout is what the user watches, each line prefixed with its pipeline and block.
     mage_logger = kwargs.get('logger')
-    if mage_logger is not None:
+    if mage_logger is not None and not isinstance(mage_logger, logging.Logger):
         return MageLogger(mage_logger)
     pipeline = kwargs.get('pipeline_uuid')
     return BlockPrefix(_stdout_logger(), {'block': f'{pipeline}/{block}' if pipeline else block})

@@ -1,14 +1,33 @@
-"""Mage's command line with the project's fix for its process queue (see mage_worker_pool):
-`python -m nyc_taxi.mage.cli start magic-zoomcamp` instead of `mage start magic-zoomcamp`."""
+"""Mage's command line with the project's fixes to Mage 0.9.80: `python -m nyc_taxi.mage.cli start magic-zoomcamp`
+instead of `mage start magic-zoomcamp`. Each fix's module says what it fixes and why:
+- nyc_taxi.mage.worker_pool: the scheduler's process queue no longer loses queued runs;
+- nyc_taxi.mage.pipeline_files: saving a pipeline (the editor does after each block run) writes no run or
+  machine state into metadata.yaml; nyc_taxi.mage.kernel installs it in the editor's kernel too;
+- nyc_taxi.mage.trigger_files: the scheduler no longer rewrites triggers.yaml;
+- nyc_taxi.mage.editor_output: the editor shows the project's settings, not asterisks, and masks its secrets.
+"""
 from __future__ import annotations
 
 import sys
 
+from nyc_taxi.mage.editor_output import show_settings_in_editor_output
+from nyc_taxi.mage.kernel import use_project_kernel
+from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
+from nyc_taxi.mage.trigger_files import keep_trigger_files_clean
 from nyc_taxi.mage.worker_pool import keep_worker_pool_running
 
 
-def main() -> None:
+def install_fixes() -> None:
+    """Every fix, into this process and the processes it forks; the editor's kernel gets its own."""
     keep_worker_pool_running()
+    keep_pipeline_files_clean()
+    keep_trigger_files_clean()
+    show_settings_in_editor_output()
+    use_project_kernel()
+
+
+def main() -> None:
+    install_fixes()
     from mage_ai.cli.main import app
 
     sys.argv[0] = 'mage'

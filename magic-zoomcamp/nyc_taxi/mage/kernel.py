@@ -1,0 +1,34 @@
+"""The editor's notebook kernel, with the project's fix for pipeline files (nyc_taxi.mage.pipeline_files).
+
+Mage's editor runs blocks in an IPython kernel that its server starts, and that kernel is what saves the
+pipeline after each block run. `use_project_kernel` (called by nyc_taxi.mage.cli before Mage starts) has
+the server start `python -m nyc_taxi.mage.kernel -f CONNECTION_FILE`: Mage's kernel, the fix installed.
+"""
+from __future__ import annotations
+
+import sys
+
+KERNEL_ARGV = [sys.executable, '-m', 'nyc_taxi.mage.kernel', '-f', '{connection_file}']
+
+
+def use_project_kernel() -> None:
+    """Makes Mage's server start its Python kernel with this module (call before the server starts it)."""
+    from mage_ai.server.kernels import kernel_managers
+
+    spec = kernel_managers['python3'].kernel_spec  # ipykernel's own, cached on the manager
+    spec.argv = list(KERNEL_ARGV)
+
+
+def main() -> None:
+    from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
+
+    keep_pipeline_files_clean()
+    if sys.path and sys.path[0] == '':  # as ipykernel_launcher does: the kernel's cwd is not a package root
+        del sys.path[0]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == '__main__':
+    main()
