@@ -1,0 +1,209 @@
+"""Blocks in Mage's editor, as the course works: run one at a time, re-run any of them alone, look at the trips.
+
+Each test runs its steps through tests/editor_server.py: one real notebook kernel started by Mage's kernel
+manager, each block's code built as a click on its run button builds it, on a copy of the project that is
+a git repository of its own (the editor saves pipelines), against the real local stack.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from devstack.mage import environment_with
+from devstack.paths import PROJECT_DIR, REPO_ROOT
+from nyc_taxi.staging.stage import EDITOR_STAGING_DIR
+from tests.conftest import YELLOW_JAN
+from tests.integration.expected import transformed
+from tests.integration.pg import month_fingerprint, query
+
+pytestmark = pytest.mark.integration
+SCHEMA = 'editor'
+BUCKET = 'editor-runs'
+
+
+@dataclass(frozen=True)
+class BlockRun:
+    text: str
+    error: str | None
+    outputs: list[dict[str, Any]]
+
+    def output(self, variable: str) -> dict[str, Any]:
+        return next(output for output in self.outputs if output.get('variable_uuid') == variable)
+
+
+@dataclass(frozen=True)
+class Editor:
+    project: Path
+    mage_data: Path
+    bucket: str
+    run: Callable[..., list[BlockRun]]
+
+    def staged(self, pipeline: str) -> dict[str, int]:
+        """Per block of `pipeline`, how many editor stages it has on disk."""
+        root = self.mage_data / PROJECT_DIR.name / EDITOR_STAGING_DIR / pipeline
+        return {block.name: len(list(block.iterdir())) for block in sorted(root.iterdir())} if root.exists() else {}
+
+    def git_status(self) -> str:
+        return subprocess.run(['git', 'status', '--porcelain'], cwd=self.project.parent, capture_output=True,
+                              text=True, check=True).stdout
+
+
+@pytest.fixture
+def editor(stack_settings, new_bucket, tmp_path) -> Editor:
+    """The project as a user clones it (its own git repository), and a function that runs editor steps on it."""
+    work = tmp_path / 'clone'
+    project = work / PROJECT_DIR.name
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
+    shutil.copy(REPO_ROOT / '.gitignore', work / '.gitignore')
+    for command in (['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'clone']):
+        subprocess.run(['git', *command], cwd=work, check=True)
+    mage_data = tmp_path / 'mage_data'
+    bucket = new_bucket(f'{BUCKET}-{tmp_path.name[-12:].lower().replace("_", "-")}')
+    env = environment_with({**stack_settings, 'POSTGRES_SCHEMA': SCHEMA, 'GCS_BUCKET': bucket,
+                            'MAGE_REPO_PATH': str(project), 'MAGE_DATA_DIR': str(mage_data)})
+
+    def run(*steps: dict[str, Any]) -> list[BlockRun]:
+        results_file = tmp_path / 'results.json'
+        done = subprocess.run([sys.executable, '-m', 'tests.editor_server', json.dumps(list(steps)), str(results_file)],
+                              env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return [BlockRun(**result) for result in json.loads(results_file.read_text())]
+
+    return Editor(project, mage_data, bucket, run)
+
+
+def block(pipeline: str, uuid: str, **flags: Any) -> dict[str, Any]:
+    return {'pipeline': pipeline, 'block': uuid, **flags}
+
+
+def assert_ran(runs: list[BlockRun]) -> None:
+    for index, run in enumerate(runs):
+        assert run.error is None, f'step {index}: {run.error[-3000:]}'
+        assert '****' not in run.text, f'step {index} shows asterisks: {run.text[-2000:]}'
+
+
+def test_api_to_postgres_block_by_block_then_each_block_again_alone(editor, db, trip_data_dir):
+    runs = editor.run(*(block('api_to_postgres', uuid) for uuid in (
+        'load_taxi_data_api', 'transform_taxi_data', 'taxi_data_to_postgres',
+        'taxi_data_to_postgres', 'taxi_data_to_postgres', 'transform_taxi_data', 'taxi_data_to_postgres')),
+        {'pipeline': 'api_to_postgres', 'save': True})
+    assert_ran(runs)
+    loader, transformer = runs[0], runs[1]
+
+    # The previews: trips first, as the stock template shows them; the transformer's summary beside them.
+    trips = loader.output('output_0')
+    assert trips['type'] == 'table' and 'tpep_pickup_datetime' in trips['sample_data']['columns']
+    assert len(trips['sample_data']['rows']) == 10
+    assert loader.output('output_1')['text_data']['trips'] == 3_000  # the month's size, stated
+    clean = transformer.output('output_0')['sample_data']['columns']
+    assert 'tpep_pickup_date' in clean and 'pu_location_id' in clean
+    assert 'rows_in' in transformer.output('output_1')['sample_data']['columns']
+    assert '3/3 tests passed' in transformer.text
+
+    # Every export replaced the month: it is there once, exactly.
+    count, _ = month_fingerprint(db, SCHEMA, 'yellow_taxi_trips', YELLOW_JAN.month_start)
+    assert count == len(transformed(trip_data_dir, YELLOW_JAN))
+    assert query(db, f'SELECT count(*) FROM {SCHEMA}.yellow_taxi_trips') == [(count,)]
+    assert f'{count} rows of yellow 2021-01 now in {SCHEMA}.yellow_taxi_trips on postgresql://' in runs[-2].text
+
+    # One stage per block that stages, its newest output; and nothing for git to see.
+    assert editor.staged('api_to_postgres') == {'load_taxi_data_api': 1, 'transform_taxi_data': 1}
+    assert editor.git_status() == ''
+
+
+def test_api_to_gcs_three_exporters_each_alone_twice_then_execute_with_all_upstream_blocks(editor, gcs_filesystem):
+    exporters = ('taxi_data_to_gcs_parquet', 'taxi_data_to_gcs_partitioned', 'export_daily_trips_gcs')
+    runs = editor.run(block('api_to_gcs', 'load_taxi_data_api'), block('api_to_gcs', 'transform_taxi_data'),
+                      *(block('api_to_gcs', exporter) for exporter in exporters for _ in range(2)),
+                      block('api_to_gcs', 'taxi_data_to_gcs_parquet', run_upstream=True),
+                      {'pipeline': 'api_to_gcs', 'save': True})
+    assert_ran(runs)
+    month_object = f'nyc_taxi/yellow/{YELLOW_JAN.file_stem}.parquet'
+    assert f'to gs://{editor.bucket}/{month_object}' in runs[2].text
+
+    # The editor runs with execution_date = now: the January month holds no trip of today, so no daily object.
+    today = date.today()
+    daily = runs[6]
+    assert 'nothing written' in daily.text and f'picked up on {today}' in daily.text
+    assert not gcs_filesystem.get_file_info(
+        f'{editor.bucket}/{today:%Y/%m/%d}/yellow/daily-trips.parquet').is_file
+
+    assert editor.staged('api_to_gcs') == {'load_taxi_data_api': 1, 'transform_taxi_data': 1}
+    assert editor.git_status() == ''
+
+
+def test_a_block_whose_upstream_output_is_gone_says_which_block_to_run(editor):
+    runs = editor.run(block('api_to_postgres', 'load_taxi_data_api'))
+    assert_ran(runs)
+    shutil.rmtree(editor.mage_data / PROJECT_DIR.name / EDITOR_STAGING_DIR / 'api_to_postgres' / 'load_taxi_data_api')
+    (gone,) = editor.run(block('api_to_postgres', 'transform_taxi_data'))
+    assert 'Run load_taxi_data_api again, or run this block with "Execute with all upstream blocks"' in gone.error
+    assert 'FileNotFoundError: [Errno' not in gone.error
+
+
+def test_a_block_before_its_upstream_ran_is_refused_by_mage_naming_the_block(editor):
+    (refused,) = editor.run(block('api_to_postgres', 'taxi_data_to_postgres'))
+    assert "Please run upstream blocks ['transform_taxi_data']" in refused.error
+
+
+def test_the_example_block_of_your_own_equals_pandas_on_the_whole_month(editor, trip_data_dir, mage_run):
+    runs = editor.run(*(block('explore_trips', uuid) for uuid in (
+        'load_taxi_data_api', 'transform_taxi_data', 'keep_trips_with_passengers')))
+    assert_ran(runs)
+    expected = transformed(trip_data_dir, YELLOW_JAN)
+    expected = expected[expected['passenger_count'] > 0]
+    kept = runs[2]
+    assert kept.output('output_1')['text_data']['trips'] == len(expected) > 0
+    assert '1/1 tests passed' in kept.text
+    staged = next((editor.mage_data / PROJECT_DIR.name / EDITOR_STAGING_DIR / 'explore_trips' /
+                   'keep_trips_with_passengers').glob('*/clean.parquet'))
+    assert pq.read_table(staged).num_rows == len(expected)
+
+    result = mage_run('explore_trips', {'year': 2021, 'month': 1})
+    assert result.returncode == 0 and f'{len(expected)} of {len(transformed(trip_data_dir, YELLOW_JAN))} yellow ' \
+                                      f'2021-01 trips kept' in result.output, result.output[-3000:]
+
+
+def add_block(project: Path, pipeline: str, uuid: str, code: str, below: str) -> None:
+    """A transformer of one's own below `below`, as the editor's "Transformer" button adds one."""
+    (project / 'transformers' / f'{uuid}.py').write_text(code)
+    path = project / 'pipelines' / pipeline / 'metadata.yaml'
+    config = yaml.safe_load(path.read_text())
+    for entry in config['blocks']:
+        if entry['uuid'] == below:
+            entry['downstream_blocks'].append(uuid)
+    config['blocks'].append({'uuid': uuid, 'name': uuid, 'type': 'transformer', 'language': 'python',
+                             'upstream_blocks': [below], 'downstream_blocks': []})
+    path.write_text(yaml.safe_dump(config))
+
+
+PLAIN_BLOCK = """if 'transformer' not in globals():
+    from mage_ai.data_preparation.decorators import transformer
+
+
+@transformer
+def transform(data, *args, **kwargs):
+    return {body}
+"""
+
+
+def test_a_plain_pandas_block_on_the_trips_fails_saying_how_to_read_them_never_runs_on_a_sample(editor):
+    add_block(editor.project, 'explore_trips', 'homework_as_in_the_video', below='transform_taxi_data',
+              code=PLAIN_BLOCK.format(body="data[data['passenger_count'] > 0]"))
+    add_block(editor.project, 'explore_trips', 'homework_on_the_last_output', below='transform_taxi_data',
+              code=PLAIN_BLOCK.format(body="data[-1][data[-1]['passenger_count'] > 0]"))
+    runs = editor.run(*(block('explore_trips', uuid) for uuid in (
+        'load_taxi_data_api', 'transform_taxi_data', 'homework_as_in_the_video', 'homework_on_the_last_output')))
+    assert_ran(runs[:2])
+    assert runs[2].error and not runs[2].outputs  # a list of outputs, not a frame: no result at all
+    assert 'not a DataFrame' in runs[3].error and 'map_trips(data, function, **kwargs)' in runs[3].error
