@@ -12,8 +12,9 @@ from typing import Callable
 
 from devstack import env_file, processes
 from devstack.scheduled_runs import INTERVALS
-from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
-                                start_gcs_emulator)
+from devstack.emulator_key import ensure_emulator_key
+from devstack.emulators import (LOCAL_BUCKET, LOCAL_PROJECT, bigquery_settings, gcs_settings,
+                                start_bigquery_emulator, start_gcs_emulator)
 from devstack.http_server import base_url, start_file_server
 from devstack.mage import run_pipeline
 from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
@@ -86,7 +87,9 @@ def up(args: argparse.Namespace) -> None:
     settings = {**cluster.settings(), 'TAXI_DATA_PORT': str(http_port), BASE_URL_VARIABLE: base_url(http_port),
                 TLC_URL_VARIABLE: tlc_trip_data_url(base_url(http_port)),
                 'GCS_EMULATOR_PORT': str(gcs_port), **gcs_settings(gcs_port),
-                'BIGQUERY_EMULATOR_PORT': str(bigquery_port), **bigquery_settings(bigquery_port)}
+                'BIGQUERY_EMULATOR_PORT': str(bigquery_port), **bigquery_settings(bigquery_port),
+                'GOOGLE_SERVICE_ACC_KEY_FILEPATH': str(ensure_emulator_key(state / 'keys' / 'emulators.json',
+                                                                           LOCAL_PROJECT))}
     env_file.write_env_file(stack_env_file(), settings)
     print(f'Local stack up: Postgres on 127.0.0.1:{cluster.port} ({cluster.data_dir}), taxi files on '
           f'{base_url(http_port)} ({data_dir}; the TLC-style parquet months under /{TRIP_DATA_DIR}), GCS emulator '

@@ -16,8 +16,9 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from devstack.emulators import (LOCAL_BUCKET, bigquery_settings, gcs_settings, start_bigquery_emulator,
-                                start_gcs_emulator)
+from devstack.emulator_key import ensure_emulator_key
+from devstack.emulators import (LOCAL_BUCKET, LOCAL_PROJECT, bigquery_settings, gcs_settings,
+                                start_bigquery_emulator, start_gcs_emulator)
 from devstack.http_server import base_url, start_file_server
 from devstack.mage import environment_with, run_pipeline, start_pipeline
 from devstack.paths import REPO_ROOT
@@ -90,13 +91,16 @@ def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
 
 @pytest.fixture(scope='session')
 def stack_settings(postgres_cluster: PostgresCluster, file_server: str, gcs_emulator: dict[str, str],
-                   bigquery_emulator: dict[str, str]) -> dict[str, str]:
+                   bigquery_emulator: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # Small pieces: the tests' 3,000-row months go through every stream in many batches and row groups,
     # so every target is checked against the whole-frame reference (tests/integration/expected.py) batched.
     stream_sizes = {CSV_BLOCK_BYTES: str(16 << 10), ROWS_PER_GROUP: '500'}
     return {**postgres_cluster.settings(db_schema='magic'), 'TAXI_DATA_BASE_URL': file_server,
             TLC_URL_VARIABLE: tlc_trip_data_url(file_server),  # {file_server}/trip-data
-            **gcs_emulator, **bigquery_emulator, **stream_sizes}
+            **gcs_emulator, **bigquery_emulator, **stream_sizes,
+            # As `make up` writes it: Mage's own GCS class (the seed's check) needs a key file.
+            'GOOGLE_SERVICE_ACC_KEY_FILEPATH': str(ensure_emulator_key(tmp_path_factory.mktemp('keys') / 'key.json',
+                                                                       LOCAL_PROJECT))}
 
 
 @pytest.fixture(scope='session')

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -174,16 +175,17 @@ def test_the_example_block_of_your_own_equals_pandas_on_the_whole_month(editor, 
                                       f'2021-01 trips kept' in result.output, result.output[-3000:]
 
 
-def add_block(project: Path, pipeline: str, uuid: str, code: str, below: str) -> None:
-    """A transformer of one's own below `below`, as the editor's "Transformer" button adds one."""
-    (project / 'transformers' / f'{uuid}.py').write_text(code)
+def add_block(project: Path, pipeline: str, uuid: str, code: str, below: str | None,
+              kind: str = 'transformers') -> None:
+    """A block of one's own below `below` (or at the top), as the editor's block buttons add one."""
+    (project / kind / f'{uuid}.py').write_text(code)
     path = project / 'pipelines' / pipeline / 'metadata.yaml'
     config = yaml.safe_load(path.read_text())
     for entry in config['blocks']:
         if entry['uuid'] == below:
             entry['downstream_blocks'].append(uuid)
-    config['blocks'].append({'uuid': uuid, 'name': uuid, 'type': 'transformer', 'language': 'python',
-                             'upstream_blocks': [below], 'downstream_blocks': []})
+    config['blocks'].append({'uuid': uuid, 'name': uuid, 'type': kind[:-1], 'language': 'python',
+                             'upstream_blocks': [below] if below else [], 'downstream_blocks': []})
     path.write_text(yaml.safe_dump(config))
 
 
@@ -207,3 +209,24 @@ def test_a_plain_pandas_block_on_the_trips_fails_saying_how_to_read_them_never_r
     assert_ran(runs[:2])
     assert runs[2].error and not runs[2].outputs  # a list of outputs, not a frame: no result at all
     assert 'not a DataFrame' in runs[3].error and 'map_trips(data, function, **kwargs)' in runs[3].error
+
+
+def test_the_seeds_connection_checks_pass_in_the_editor(editor, gcs_filesystem):
+    """The seed checks GCS with Mage's "Google Cloud Storage" data loader template (its bucket and key filled in)
+    and BigQuery with a SELECT 1; test_config has a check block for each (BigQuery's with the official client)."""
+    from mage_ai.data_preparation.templates.template import fetch_template_source
+
+    month_object = f'nyc_taxi/yellow/{YELLOW_JAN.file_stem}.parquet'
+    with gcs_filesystem.open_output_stream(f'{editor.bucket}/{month_object}') as out:
+        pq.write_table(pa.table({'trip': [1, 2, 3]}), out)
+    template = fetch_template_source('data_loader', {'template_path': 'data_loaders/google_cloud_storage.py'})
+    assert "bucket_name = 'your_bucket_name'" in template
+    add_block(editor.project, 'test_config', 'load_from_google_cloud_storage', below=None, kind='data_loaders',
+              code=template.replace('your_bucket_name', editor.bucket).replace('your_object_key', month_object))
+    runs = editor.run(*(block('test_config', uuid) for uuid in (
+        'test_postgres_connection', 'test_gcs_connection', 'test_bigquery_connection',
+        'load_from_google_cloud_storage')))
+    assert_ran(runs)
+    assert runs[2].output('output_0')['sample_data']['rows'][0][-1] == 1  # SELECT 1
+    assert runs[3].output('output_0')['shape'][0] == 3  # the object's rows, through Mage's own class
+

@@ -16,7 +16,7 @@ database a password of your own (the local stack has one).
 from __future__ import annotations
 
 # The project's settings (dev.env, .local/stack.env, docker-compose.yml) that are safe to show.
-NON_SECRET_SETTINGS = frozenset({
+SHOWN_SETTINGS = frozenset({
     'PROJECT_NAME', 'POSTGRES_DBNAME', 'POSTGRES_SCHEMA', 'POSTGRES_USER', 'POSTGRES_HOST', 'POSTGRES_PORT',
     'POSTGRES_CONNECT_TIMEOUT', 'TAXI_DATA_BASE_URL', 'TLC_TRIP_DATA_URL', 'GOOGLE_LOCATION', 'GCS_BUCKET',
     'STORAGE_EMULATOR_HOST', 'GCS_RETRY_SECONDS', 'GCP_PROJECT_ID', 'BQ_DATASET', 'BIGQUERY_EMULATOR_HOST',
@@ -30,4 +30,4 @@ def show_settings_in_editor_output() -> None:
     from mage_ai.shared import security
 
     # filter_out_env_var_values reads the set each time it masks.
-    security.WHITELISTED_ENV_VARS.update(NON_SECRET_SETTINGS)
+    security.WHITELISTED_ENV_VARS.update(SHOWN_SETTINGS)

@@ -7,9 +7,15 @@ from typing import Any
 DEFAULT_POSTGRES_PROFILE = 'dev'
 
 
+# What io_config.yaml renders for a setting it gives this text when unset, e.g. GOOGLE_SERVICE_ACC_KEY_FILEPATH:
+# Mage's own classes open it as a file name, and their error then names the setting instead of 'None'.
+UNSET_MARK = '(unset: '
+
+
 def is_unset(value: Any) -> bool:
-    """Missing, empty, or the string 'None' that Mage renders for an unset `env_var(...)`."""
-    return value is None or str(value).strip() in ('', 'None')
+    """Missing, empty, the string 'None' that Mage renders for an unset `env_var(...)`, or io_config's
+    `(unset: ...)` text."""
+    return value is None or str(value).strip() in ('', 'None') or str(value).startswith(UNSET_MARK)
 
 
 def load_profile(repo_path: str, profile: str) -> dict[str, Any]:
