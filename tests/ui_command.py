@@ -22,6 +22,7 @@ class RunningUi:
     port: int
     log: Path
     pid_file: Path  # Mage's own process group, as `make down` finds it
+    clone: Path  # the project's copy, a git repository
 
     @property
     def url(self) -> str:
@@ -36,6 +37,12 @@ def start_ui(work: Path, settings: Mapping[str, str]) -> RunningUi:
     """
     project = work / PROJECT_DIR.name
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
+    # A repository of its own, as a user's clone is: what the UI writes into the project shows in `git status`.
+    shutil.copy(REPO_ROOT / '.gitignore', work / '.gitignore')
+    (work / '.gitignore').write_text((work / '.gitignore').read_text() + '/stack/\n/ui.log\n')
+    for command in (['init', '-q'], ['add', '-A'], ['-c', 'user.name=ui', '-c', 'user.email=ui@localhost', 'commit',
+                                                     '-qm', 'a clone']):
+        subprocess.run(['git', *command], cwd=work, check=True, capture_output=True)
     port = free_port()
     log = work / 'ui.log'
     with open(log, 'w') as out:
@@ -44,7 +51,7 @@ def start_ui(work: Path, settings: Mapping[str, str]) -> RunningUi:
             cwd=REPO_ROOT, env=environment_with({**settings, 'STACK_DIR': str(work / 'stack')}), stdout=out,
             stderr=subprocess.STDOUT, start_new_session=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    ui = RunningUi(process, port, log, work / 'stack' / 'pids' / 'mage.pid')
+    ui = RunningUi(process, port, log, work / 'stack' / 'pids' / 'mage.pid', work)
     try:
         wait_for_http(f'{ui.url}/api/status', timeout_s=120, process=process, log=log)
     except (RuntimeError, TimeoutError) as error:

@@ -1,6 +1,7 @@
 """The Mage UI as `make ui` starts it, on a copy of the project, against the test stack, for a real browser."""
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -31,6 +32,15 @@ UI_LOGIN = {key: value for key, value in read_env_file(REPO_ROOT / 'dev.env').it
 class MageUi:
     url: str
     log: Path
+    clone: Path  # the project's copy Mage serves, a git repository with Mage's data under stack/
+
+    @property
+    def mage_data(self) -> Path:
+        return self.clone / 'stack' / 'mage_data' / 'magic-zoomcamp'
+
+    def git_status(self) -> str:
+        return subprocess.run(['git', 'status', '--porcelain'], cwd=self.clone, capture_output=True, text=True,
+                              check=True).stdout
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors='replace')[-chars:]
@@ -43,7 +53,7 @@ def mage_ui(stack_settings: dict[str, str], tmp_path_factory: pytest.TempPathFac
     # Login on, with dev.env's owner, as users get it. The scheduler picks up runs started in the UI on
     # its next tick: every 2 s instead of 10.
     ui = start_ui(work, {**stack_settings, **UI_TARGETS, **UI_LOGIN, 'SCHEDULER_TRIGGER_INTERVAL': '2'})
-    yield MageUi(ui.url, ui.log)
+    yield MageUi(ui.url, ui.log, ui.clone)
     stop_process_group(ui.process.pid)  # devstack ui then stops Mage's own process group
 
 

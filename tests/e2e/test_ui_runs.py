@@ -1,11 +1,14 @@
 """Runs started where users start them, in the Mage UI: a run-once trigger and a backfill over three dates."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pyarrow as pa
 import pytest
+import yaml
 
+from devstack.paths import PROJECT_DIR
 from nyc_taxi.model.month_summary import summary_schema
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.sources.release_csv import read_trip_file
@@ -30,11 +33,15 @@ def test_api_to_postgres_runs_once_from_the_triggers_tab_with_the_month_typed_in
     page.get_by_role('button', name='Run@once').click()
     dialog = page.get_by_text('Run pipeline now').locator('xpath=ancestor::div[3]')
     dialog.wait_for(timeout=30_000)
-    # The pipeline's variables, offered for this run in order: taxi_type, source, year and month (null: unset), ...
+    # The pipeline's variables, offered for this run in the order of metadata.yaml (Mage's, sorted by name);
+    # year and month null: unset.
+    defaults = yaml.safe_load((PROJECT_DIR / 'pipelines' / 'api_to_postgres' / 'metadata.yaml').read_text())['variables']
     values = dialog.get_by_placeholder('Variable value')
-    assert [values.nth(index).input_value() for index in range(4)] == ['yellow', 'release', 'null', 'null']
-    values.nth(2).fill(str(YELLOW_FEB.year))
-    values.nth(3).fill(str(YELLOW_FEB.month))
+    offered = {name: values.nth(index).input_value() for index, name in enumerate(defaults)}
+    assert {name: offered[name] for name in ('taxi_type', 'source', 'year', 'month')} == {
+        'taxi_type': 'yellow', 'source': 'release', 'year': 'null', 'month': 'null'}
+    values.nth(list(defaults).index('year')).fill(str(YELLOW_FEB.year))
+    values.nth(list(defaults).index('month')).fill(str(YELLOW_FEB.month))
     screenshot(page, 'api_to_postgres_run_once')
     page.get_by_role('button', name='Run now').click()
 
@@ -52,6 +59,12 @@ def test_api_to_postgres_runs_once_from_the_triggers_tab_with_the_month_typed_in
     page.get_by_role('link', name='3 / 3').click()
     page.wait_for_url('**/pipelines/api_to_postgres/runs/*', timeout=30_000)
     show_block_output(page, 'transform_taxi_data')
+    # Its outputs, each a tab: the first clean trips, the summary, the staged trips. The summary's tab:
+    tabs = page.get_by_text(re.compile('^block output', re.I))
+    for index in range(tabs.count()):
+        tabs.nth(index).click()
+        if page.get_by_role('columnheader', name='rows_in', exact=True).count():
+            break
     for column in SUMMARY_COLUMNS_SHOWN:
         header = page.get_by_role('columnheader', name=column, exact=True)
         header.wait_for(timeout=30_000)
@@ -59,7 +72,7 @@ def test_api_to_postgres_runs_once_from_the_triggers_tab_with_the_month_typed_in
         assert box['x'] + box['width'] <= BLOCK_OUTPUT_VIEWPORT['width'], f'{column} is off the screen'
     source = read_trip_file(trip_data_dir / 'yellow' / YELLOW_FEB.file_name, schema_for('yellow'))
     dates = source[schema_for('yellow').pickup_datetime].dt.date.nunique(dropna=False)
-    page.get_by_text(f'{dates} rows x {len(YELLOW_SUMMARY) + 2} columns').wait_for(timeout=30_000)
+    page.get_by_text(f'{dates} rows x {len(YELLOW_SUMMARY) + 1} columns').wait_for(timeout=30_000)
     screenshot(page, 'api_to_postgres_block_output')
 
 
