@@ -1,6 +1,7 @@
 import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
+from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.connection_checks import check_bigquery
 
 if 'data_loader' not in globals():
@@ -13,7 +14,10 @@ if 'test' not in globals():
 def test_bigquery_connection(*args, **kwargs) -> pd.DataFrame:
     """Checks that the `default` io_config profile reaches BigQuery: `SELECT 1` in GCP_PROJECT_ID, with the
     official client the project's BigQuery blocks use (Mage's BigQuery class cannot reach the local emulator)."""
-    return check_bigquery(get_repo_path())
+    output = check_bigquery(get_repo_path())
+    block_logger(kwargs, 'test_bigquery_connection').info('SELECT 1 answered %d on %s', output['one'][0],
+                                                          output['reached'][0])
+    return output
 
 
 @test

@@ -1,6 +1,7 @@
 import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
+from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.connection_checks import check_gcs
 
 if 'data_loader' not in globals():
@@ -13,7 +14,10 @@ if 'test' not in globals():
 def test_gcs_connection(*args, **kwargs) -> pd.DataFrame:
     """Checks that the `default` io_config profile reaches the bucket GCS_BUCKET, through Mage's own
     GoogleCloudStorage class (the one Mage's "Google Cloud Storage" data loader template uses)."""
-    return check_gcs(get_repo_path())
+    output = check_gcs(get_repo_path())
+    block_logger(kwargs, 'test_gcs_connection').info('%s answered (%d objects seen)', output['reached'][0],
+                                                      output['objects_seen'][0])
+    return output
 
 
 @test

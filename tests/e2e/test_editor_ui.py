@@ -24,9 +24,9 @@ MORE = 'button:has(svg[viewBox="0 0 13 2"])'
 LOG_LINE = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ INFO (\S+): (.*)$', re.M)
 
 
-def open_editor(page: Page, mage_ui, pipeline: str) -> None:
+def open_editor(page: Page, mage_ui, pipeline: str, first_block: str = 'load_taxi_data_api') -> None:
     page.goto(f'{mage_ui.url}/pipelines/{pipeline}/edit', wait_until='networkidle', timeout=90_000)
-    page.locator('a', has_text='load_taxi_data_api').first.wait_for(timeout=30_000)
+    page.locator('a', has_text=first_block).first.wait_for(timeout=30_000)
 
 
 def run_block(page: Page, pipeline: str, block: str, says: str, with_upstream: bool = False,
@@ -129,3 +129,16 @@ def test_api_to_gcs_each_exporter_alone_twice_leaves_only_each_blocks_newest_out
     run_block(page, 'api_to_gcs', 'taxi_data_to_gcs_parquet', 'rows to gs://', with_upstream=True)
     assert editor_stages(mage_ui, 'api_to_gcs') == {'load_taxi_data_api': 1, 'transform_taxi_data': 1}
     assert mage_ui.git_status() == ''
+
+
+def test_the_connection_checks_of_test_config_pass_in_the_editor(mage_ui, page):
+    """The seed's checks, as the course runs them: Postgres `SELECT 1` (a SQL block), GCS through Mage's own
+    GoogleCloudStorage class, BigQuery `SELECT 1` (with the official client: Mage's class cannot reach the
+    emulator)."""
+    open_editor(page, mage_ui, 'test_config', first_block='test_postgres_connection')
+    run_block(page, 'test_config', 'test_gcs_connection', 'gs://nyc-taxi-local on emulator http://127.0.0.1:')
+    run_block(page, 'test_config', 'test_bigquery_connection', 'SELECT 1 answered 1 on')
+    header = page.locator('a', has_text=re.compile('^test_postgres_connection$')).first
+    header.locator('xpath=ancestor::div[3]').locator(PLAY).first.click()
+    page.get_by_text('1 row x 1 column', exact=True).first.wait_for(timeout=60_000)
+    screenshot(page, 'test_config_editor_checks')
