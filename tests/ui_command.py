@@ -1,7 +1,6 @@
 """Starts what `make ui` runs (python -m devstack ui) on a copy of the project, for the tests that use the UI."""
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,8 +11,9 @@ from typing import Mapping
 import pytest
 
 from devstack.mage import environment_with
-from devstack.paths import PROJECT_DIR, REPO_ROOT
+from devstack.paths import REPO_ROOT
 from devstack.processes import free_port, stop_process_group, wait_for_http
+from tests.project_clone import clone_project
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class RunningUi:
     port: int
     log: Path
     pid_file: Path  # Mage's own process group, as `make down` finds it
-    clone: Path  # the project's copy, a git repository
+    clone: Path  # the git repository holding the project's copy (tests/project_clone.py)
 
     @property
     def url(self) -> str:
@@ -35,14 +35,7 @@ def start_ui(work: Path, settings: Mapping[str, str]) -> RunningUi:
     Started as a terminal starts it, SIGINT at its default: a shell's background job would ignore it.
     Fails the test, with the log, if Mage does not answer within 2 minutes.
     """
-    project = work / PROJECT_DIR.name
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    # A repository of its own, as a user's clone is: what the UI writes into the project shows in `git status`.
-    shutil.copy(REPO_ROOT / '.gitignore', work / '.gitignore')
-    (work / '.gitignore').write_text((work / '.gitignore').read_text() + '/stack/\n/ui.log\n')
-    for command in (['init', '-q'], ['add', '-A'], ['-c', 'user.name=ui', '-c', 'user.email=ui@localhost', 'commit',
-                                                     '-qm', 'a clone']):
-        subprocess.run(['git', *command], cwd=work, check=True, capture_output=True)
+    project = clone_project(work, also_ignored=('/stack/', '/ui.log'))
     port = free_port()
     log = work / 'ui.log'
     with open(log, 'w') as out:

@@ -1,7 +1,6 @@
 """The Mage UI as `make ui` starts it, on a copy of the project, against the test stack, for a real browser."""
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -14,6 +13,7 @@ from devstack.processes import stop_process_group
 from tests.e2e.ui import screenshot
 from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem,  # noqa: F401
                                         mage_data_dir, mage_run, postgres_cluster, stack_settings)
+from tests.project_clone import git_status
 from tests.ui_command import start_ui
 
 CHROMIUM = Path('/usr/bin/chromium')
@@ -39,8 +39,7 @@ class MageUi:
         return self.clone / 'stack' / 'mage_data' / 'magic-zoomcamp'
 
     def git_status(self) -> str:
-        return subprocess.run(['git', 'status', '--porcelain'], cwd=self.clone, capture_output=True, text=True,
-                              check=True).stdout
+        return git_status(self.clone)
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log.read_text(errors='replace')[-chars:]

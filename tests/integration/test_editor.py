@@ -26,6 +26,7 @@ from nyc_taxi.staging.stage import EDITOR_STAGING_DIR
 from tests.conftest import YELLOW_JAN
 from tests.integration.expected import transformed
 from tests.integration.pg import month_fingerprint, query
+from tests.project_clone import clone_project, git_status
 
 pytestmark = pytest.mark.integration
 SCHEMA = 'editor'
@@ -55,19 +56,13 @@ class Editor:
         return {block.name: len(list(block.iterdir())) for block in sorted(root.iterdir())} if root.exists() else {}
 
     def git_status(self) -> str:
-        return subprocess.run(['git', 'status', '--porcelain'], cwd=self.project.parent, capture_output=True,
-                              text=True, check=True).stdout
+        return git_status(self.project.parent)
 
 
 @pytest.fixture
 def editor(stack_settings, new_bucket, tmp_path) -> Editor:
     """The project as a user clones it (its own git repository), and a function that runs editor steps on it."""
-    work = tmp_path / 'clone'
-    project = work / PROJECT_DIR.name
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    shutil.copy(REPO_ROOT / '.gitignore', work / '.gitignore')
-    for command in (['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'clone']):
-        subprocess.run(['git', *command], cwd=work, check=True)
+    project = clone_project(tmp_path / 'clone')
     mage_data = tmp_path / 'mage_data'
     bucket = new_bucket(f'{BUCKET}-{tmp_path.name[-12:].lower().replace("_", "-")}')
     env = environment_with({**stack_settings, 'POSTGRES_SCHEMA': SCHEMA, 'GCS_BUCKET': bucket,
