@@ -82,7 +82,7 @@ def up(args: argparse.Namespace) -> None:
 
     bigquery_port = _ensure_service(
         state, 'bigquery', int(previous.get('BIGQUERY_EMULATOR_PORT') or 0) or DEFAULT_BIGQUERY_PORT,
-        lambda port, log, pid_file: start_bigquery_emulator(port, processes.free_port(), state, log, pid_file))
+        lambda port, log, pid_file: start_bigquery_emulator(port, processes.free_port(), state, state / 'gcs', log, pid_file))
 
     settings = {**cluster.settings(), 'TAXI_DATA_PORT': str(http_port), BASE_URL_VARIABLE: base_url(http_port),
                 TLC_URL_VARIABLE: tlc_trip_data_url(base_url(http_port)),

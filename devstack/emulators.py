@@ -65,16 +65,21 @@ def install_duckdb_spatial() -> None:
     subprocess.run([str(EMULATOR_VENV / 'bin' / 'python'), '-c', script], check=True)
 
 
-def start_bigquery_emulator(port: int, grpc_port: int, work_dir: Path, log: Path,
+def start_bigquery_emulator(port: int, grpc_port: int, work_dir: Path, gcs_root: Path, log: Path,
                             pid_file: Path | None = None) -> int:
-    """bqemulator (in memory) for the project LOCAL_PROJECT, REST on `port`."""
+    """bqemulator (in memory) for the project LOCAL_PROJECT, REST on `port`.
+
+    Its load jobs read `gs://bucket/path` URIs as the files `gcs_root/bucket/path`: the GCS emulator's
+    filesystem root (start_gcs_emulator), so a load job from GCS reads what the GCS emulator holds.
+    """
     install_duckdb_spatial()
     staging = work_dir / 'bq_uploads'
     staging.mkdir(parents=True, exist_ok=True)
     process = start_background(
         [emulator_command('bqemulator'), 'start', '--project', LOCAL_PROJECT, '--rest-host', '127.0.0.1',
          '--rest-port', str(port), '--grpc-port', str(grpc_port)],
-        log=log, pid_file=pid_file, env={**os.environ, 'BQEMU_UPLOAD_STAGING_DIR': str(staging)})
+        log=log, pid_file=pid_file, env={**os.environ, 'BQEMU_UPLOAD_STAGING_DIR': str(staging),
+                               'BQEMU_GCS_LOCAL_ROOT': str(gcs_root.resolve())})
     wait_for_port(port, timeout_s=60, process=process, log=log)
     return process.pid
 

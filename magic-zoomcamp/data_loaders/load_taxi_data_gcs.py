@@ -1,19 +1,20 @@
 from typing import Any
 
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
-from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
-from nyc_taxi.resources.io_config import load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage.run_context import output_made, stage_for_output
 from nyc_taxi.mage.schedule import dates_of_run
-from nyc_taxi.mage.trips import block_output
-from nyc_taxi.targets.parquet_exports import PARTITIONED_PREFIX
+from nyc_taxi.mage.staging_tables import staging_target, table_made
+from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
+from nyc_taxi.resources.identifiers import trips_table_name
+from nyc_taxi.resources.io_config import load_profile
 from nyc_taxi.runs.month import taxi_type_of
-from nyc_taxi.model.schema import schema_for
-from nyc_taxi.staging.staged_month import stage_date_range
+from nyc_taxi.sources.partition_files import range_files
+from nyc_taxi.staging.bigquery_staging import load_range, preview
+from nyc_taxi.staging.staged_table import StagedTable
+from nyc_taxi.targets.bigquery import BigQuerySettings
+from nyc_taxi.targets.parquet_exports import PARTITIONED_PREFIX
 
 if 'data_loader' not in globals():
     from mage_ai.data_preparation.decorators import data_loader
@@ -23,27 +24,31 @@ if 'test' not in globals():
 
 @data_loader
 def load_taxi_data_gcs(*args, **kwargs) -> list[Any]:
-    """The run's pickup dates from gs://{GCS_BUCKET}/nyc_taxi_data/{taxi_type}/ (only those partitions are read).
+    """The run's pickup dates from gs://{GCS_BUCKET}/nyc_taxi_data/{taxi_type}/, loaded by BigQuery itself.
 
     Dates: start_date/end_date variables, else the interval a trigger or backfill run closes (see README).
-    The trips are streamed into a staged file. Outputs: their first rows, then the staged trips.
+    Lists the dates' partitions, checks each object's footer, then one BigQuery load job reads them from
+    their gs:// URIs into a staging table: no trip passes through Mage. Outputs: the first trips, the
+    objects, rows and bytes per pickup date, and the staging table's handle.
     """
     taxi_type = taxi_type_of(kwargs)
     first, last = dates_of_run(kwargs)
-    settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
-                                       f'{PARTITIONED_PREFIX}/{taxi_type}/')
-    stage = stage_for_output(kwargs, 'load_taxi_data_gcs')
-    trips = stage_date_range(filesystem, settings.bucket, taxi_type, first, last, stage, 'load_taxi_data_gcs')
-    output_made(kwargs, stage)
-    block_logger(kwargs, 'load_taxi_data_gcs').info('%d %s trips picked up %s..%s', trips.trips, taxi_type,
-                                                    first, last)
-    return block_output(trips)
+    config = load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE)
+    gcs, filesystem = open_bucket(config, f'{PARTITIONED_PREFIX}/{taxi_type}/')
+    files = range_files(filesystem, gcs.bucket, taxi_type, first, last)
+    settings = BigQuerySettings.from_io_config(config)
+    client = settings.client()
+    target = staging_target(kwargs, 'load_taxi_data_gcs', trips_table_name(taxi_type), settings)
+    staged = load_range(client, settings, files, target, 'load_taxi_data_gcs')
+    table_made(kwargs, client, settings, staged, trips_table_name(taxi_type))
+    block_logger(kwargs, 'load_taxi_data_gcs').info('%d %s trips picked up %s..%s, %d objects loaded by BigQuery into %s',
+                                                    staged.trips, taxi_type, first, last, len(files.files),
+                                                    staged.table_id or '(no table: no trips)')
+    return [preview(client, settings, staged), files.per_date(), staged]
 
 
 @test
-def test_dates_within_the_run(preview, trips, *args, **kwargs) -> None:
+def test_dates_within_the_run(preview, per_date: pd.DataFrame, staged: StagedTable, *args, **kwargs) -> None:
     first, last = dates_of_run(kwargs)
-    pickup_date = schema_for(taxi_type_of(kwargs)).pickup_date
-    days = pc.min_max(pq.read_table(trips.path, columns=[pickup_date]).column(0))
-    assert days['min'].as_py() is None or (days['min'].as_py() >= first and days['max'].as_py() <= last), \
-        'rows outside the run dates'
+    assert staged.trips == 0 or (staged.first_date >= first and staged.last_date <= last), 'rows outside the run dates'
+    assert int(per_date['rows'].sum()) == staged.trips, 'the staging table holds other rows than the objects'

@@ -3,10 +3,12 @@ from typing import Any
 import pandas as pd
 
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage.in_bigquery import clean_in_bigquery
 from nyc_taxi.mage.run_context import input_read, output_made, stage_for_output
+from nyc_taxi.mage.staging_tables import staged_input
 from nyc_taxi.mage.trips import block_output
 from nyc_taxi.staging.staged_month import clean_staged_month
-from nyc_taxi.staging.staged_trips import StagedTrips, staged_trips_in
+from nyc_taxi.staging.staged_table import StagedTable
 from nyc_taxi.model.rules import rules_for
 from nyc_taxi.model.transform import TransformReport, drop_missing_passenger_count
 
@@ -21,12 +23,15 @@ def transform_taxi_data(data: list[Any], *args, **kwargs) -> list[Any]:
     """Drops zero-passenger and zero-distance trips (yellow, green; FHV keeps every trip), snake_cases the
     columns, adds the pickup date.
 
-    Streams the staged month through the rules into a clean staged file. Outputs: the first clean trips;
+    Streams the staged month through the rules into a clean staged file; trips staged in BigQuery
+    (gcs_to_bigquery) are cleaned there, by the same rules rendered to SQL. Outputs: the first clean trips;
     the month per pickup date (rows in, dropped by each rule, trips kept, their distance and fares, and kept
     rows breaking a rule, counted over every row; the @tests below require none); the clean staged trips.
     Variable drop_missing_passenger_count (default false): also drop trips without a passenger count.
     """
-    source = staged_trips_in(data, 'transform_taxi_data')
+    source = staged_input(data, 'transform_taxi_data')
+    if isinstance(source, StagedTable):
+        return clean_in_bigquery(source, 'transform_taxi_data', drop_missing_passenger_count(kwargs), **kwargs)
     stage = stage_for_output(kwargs, 'transform_taxi_data')
     summary, clean = clean_staged_month(source, stage, 'transform_taxi_data', drop_missing_passenger_count(kwargs))
     input_read(kwargs, source, 'transform_taxi_data')
@@ -51,6 +56,6 @@ def test_kept_trips_break_no_rule(preview, summary: pd.DataFrame, *args) -> None
 
 
 @test
-def test_no_camel_case_columns(preview, summary: pd.DataFrame, clean: StagedTrips, *args) -> None:
-    camel_case = [name for name in clean.schema().names if name != name.lower()]
+def test_no_camel_case_columns(preview: pd.DataFrame, summary: pd.DataFrame, *args) -> None:
+    camel_case = [name for name in preview.columns if name != name.lower()]
     assert not camel_case, f'CamelCase columns left: {camel_case}'

@@ -11,7 +11,7 @@ from devstack.env_file import read_env_file
 from devstack.paths import REPO_ROOT
 from devstack.processes import stop_process_group
 from tests.e2e.ui import screenshot
-from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem,  # noqa: F401
+from tests.integration.conftest import (bigquery_emulator, db, file_server, gcs_emulator, gcs_filesystem, gcs_root,  # noqa: F401
                                         mage_data_dir, mage_run, postgres_cluster, stack_settings)
 from tests.project_clone import git_status
 from tests.ui_command import start_ui

@@ -53,11 +53,16 @@ def file_server(trip_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope='session')
-def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def gcs_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the GCS emulator keeps its objects as files: BigQuery's emulator loads gs:// URIs from here."""
+    return tmp_path_factory.mktemp('gcs')
+
+
+@pytest.fixture(scope='session')
+def gcs_emulator(gcs_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The GCS emulator's settings (bucket, endpoint), as `make up` writes them."""
     port = free_port()
-    pid = start_gcs_emulator(port, LOCAL_BUCKET, tmp_path_factory.mktemp('gcs'),
-                             tmp_path_factory.mktemp('logs') / 'gcs.log')
+    pid = start_gcs_emulator(port, LOCAL_BUCKET, gcs_root, tmp_path_factory.mktemp('logs') / 'gcs.log')
     yield gcs_settings(port)
     stop_process_group(pid)
 
@@ -81,10 +86,10 @@ def gcs_filesystem(gcs_emulator: dict[str, str]) -> pafs.GcsFileSystem:
 
 
 @pytest.fixture(scope='session')
-def bigquery_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def bigquery_emulator(gcs_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     port = free_port()
     work_dir = tmp_path_factory.mktemp('bigquery')
-    pid = start_bigquery_emulator(port, free_port(), work_dir, work_dir / 'bigquery.log')
+    pid = start_bigquery_emulator(port, free_port(), work_dir, gcs_root, work_dir / 'bigquery.log')
     yield bigquery_settings(port)
     stop_process_group(pid)
 

@@ -48,6 +48,7 @@ class Editor:
     project: Path
     mage_data: Path
     bucket: str
+    dataset: str
     run: Callable[..., list[BlockRun]]
 
     def staged(self, pipeline: str) -> dict[str, int]:
@@ -64,8 +65,10 @@ def editor(stack_settings, new_bucket, tmp_path) -> Editor:
     """The project as a user clones it (its own git repository), and a function that runs editor steps on it."""
     project = clone_project(tmp_path / 'clone')
     mage_data = tmp_path / 'mage_data'
-    bucket = new_bucket(f'{BUCKET}-{tmp_path.name[-12:].lower().replace("_", "-")}')
-    env = environment_with({**stack_settings, 'POSTGRES_SCHEMA': SCHEMA, 'GCS_BUCKET': bucket,
+    suffix = tmp_path.name[-12:].lower()
+    bucket = new_bucket(f'{BUCKET}-{suffix.replace("_", "-")}')
+    dataset = f'editor_{suffix.replace("-", "_")}'
+    env = environment_with({**stack_settings, 'POSTGRES_SCHEMA': SCHEMA, 'GCS_BUCKET': bucket, 'BQ_DATASET': dataset,
                             'MAGE_REPO_PATH': str(project), 'MAGE_DATA_DIR': str(mage_data)})
 
     def run(*steps: dict[str, Any]) -> list[BlockRun]:
@@ -75,7 +78,7 @@ def editor(stack_settings, new_bucket, tmp_path) -> Editor:
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         return [BlockRun(**result) for result in json.loads(results_file.read_text())]
 
-    return Editor(project, mage_data, bucket, run)
+    return Editor(project, mage_data, bucket, dataset, run)
 
 
 def block(pipeline: str, uuid: str, **flags: Any) -> dict[str, Any]:
@@ -136,6 +139,46 @@ def test_api_to_gcs_three_exporters_each_alone_twice_then_execute_with_all_upstr
 
     assert editor.staged('api_to_gcs') == {'load_taxi_data_api': 1, 'transform_taxi_data': 1}
     assert editor.git_status() == ''
+
+
+def set_pipeline_variables(project: Path, pipeline: str, **variables: Any) -> None:
+    """What the editor's Variables tab saves: the pipeline's variables in its metadata.yaml."""
+    path = project / 'pipelines' / pipeline / 'metadata.yaml'
+    config = yaml.safe_load(path.read_text())
+    config['variables'].update(variables)
+    path.write_text(yaml.safe_dump(config))
+
+
+def test_gcs_to_bigquery_block_by_block_runs_in_bigquery_with_one_staging_table_per_block(editor, bigquery_emulator):
+    from google.cloud import bigquery
+
+    from nyc_taxi.targets.bigquery import BigQuerySettings
+
+    set_pipeline_variables(editor.project, 'gcs_to_bigquery', start_date='2021-01-01', end_date='2021-01-31')
+    runs = editor.run(block('api_to_gcs', 'load_taxi_data_api'), block('api_to_gcs', 'transform_taxi_data'),
+                      block('api_to_gcs', 'taxi_data_to_gcs_partitioned'),
+                      *(block('gcs_to_bigquery', uuid) for uuid in (
+                          'load_taxi_data_gcs', 'transform_taxi_data', 'taxi_data_to_bigquery', 'transform_taxi_data',
+                          'transform_taxi_data', 'taxi_data_to_bigquery', 'load_taxi_data_gcs')))
+    assert_ran(runs)
+    loader, transformer = runs[3], runs[4]
+    trips = loader.output('output_0')
+    assert trips['type'] == 'table' and len(trips['sample_data']['rows']) == 10
+    assert 'tpep_pickup_date' in trips['sample_data']['columns']
+    assert 'bytes' in loader.output('output_1')['sample_data']['columns']  # per date: objects, rows, bytes
+    staged = loader.output('output_2')['text_data']
+    assert staged['trips'] > 2500 and '__gcs_to_bigquery__load_taxi_data_gcs__editor_' in staged['table_id']
+    assert 'rows_in' in transformer.output('output_1')['sample_data']['columns']
+    assert '3/3 tests passed' in transformer.text and 'in BigQuery: local-project.' in transformer.text
+
+    client = BigQuerySettings.from_io_config({**bigquery_emulator, 'BQ_DATASET': editor.dataset}).client()
+    (count,) = next(iter(client.query(f'SELECT count(*) FROM `local-project.{editor.dataset}.yellow_taxi_trips`')
+                         .result()))
+    assert count == staged['trips']  # both exports replaced the month: it is there once
+    # One staging table per block, its newest output: the earlier ones went when the block ran again.
+    tables = sorted(table.table_id.split('__')[2] for table in client.list_tables(
+        bigquery.DatasetReference('local-project', editor.dataset)) if '__' in table.table_id)
+    assert tables == ['load_taxi_data_gcs', 'transform_taxi_data']
 
 
 def test_a_block_whose_upstream_output_is_gone_says_which_block_to_run(editor):

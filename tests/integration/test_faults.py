@@ -180,7 +180,7 @@ def test_emulators_restarted_give_a_clear_error_then_a_clean_rerun(mage_run, tmp
 
     def start_both() -> list[int]:
         return [start_gcs_emulator(gcs_port, LOCAL_BUCKET, tmp_path / 'gcs', tmp_path / 'gcs.log'),
-                start_bigquery_emulator(bigquery_port, free_port(), tmp_path, tmp_path / 'bigquery.log')]
+                start_bigquery_emulator(bigquery_port, free_port(), tmp_path, tmp_path / 'gcs', tmp_path / 'bigquery.log')]
 
     january = {'start_date': '2021-01-01', 'end_date': '2021-01-31'}
     pids = start_both()

@@ -1,8 +1,10 @@
 """What the transform drops and what must hold for the trips it keeps, declared per taxi type.
 
-Each rule is a boolean mask over a record batch (null counts as false) with a name that becomes a
-column of the month summary (nyc_taxi.model.month_summary), so the summary, the transformer's
-`@test`s and the logs all follow from this one table: a new taxi type gets its checks here.
+Each rule is a condition on a trip's columns (nyc_taxi.model.conditions; NULL counts as false) with a
+name that becomes a column of the month summary (nyc_taxi.model.month_summary), so the summary, the
+transformer's `@test`s and the logs all follow from this one table: a new taxi type gets its checks
+here. The same declaration runs on Arrow batches (`evaluate`) and, rendered to SQL, inside BigQuery
+(nyc_taxi.model.transform_sql).
 - drops: trips the transform removes, applied to the batch as staged (source names); a row is
   counted under the first rule that drops it, so the drops add up to the rows removed.
 - counts: facts worth a column per date (not errors), on the clean batch.
@@ -12,22 +14,20 @@ column of the month summary (nyc_taxi.model.month_summary), so the summary, the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from nyc_taxi.model.conditions import (AllOf, AnyOf, AtMost, Blank, Condition, Equals, IsNull, KnownAndNotIn,
+                                       Outside, arrow_mask)
 from nyc_taxi.model.schema import KNOWN_VENDOR_IDS, LOCATION_IDS
-
-Mask = Callable[[pa.RecordBatch], pa.Array]
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
     description: str
-    mask: Mask
+    condition: Condition
 
 
 @dataclass(frozen=True)
@@ -49,72 +49,36 @@ class TripRules:
 
 
 def evaluate(rule: Rule, batch: pa.RecordBatch) -> pa.Array:
-    """The rule's mask with nulls as false."""
-    return pc.fill_null(rule.mask(batch), False)
+    """The rule's mask over an Arrow batch, with nulls as false."""
+    return arrow_mask(rule.condition, batch)
 
 
 def nothing(batch: pa.RecordBatch) -> pa.Array:
     return pa.array(np.zeros(batch.num_rows, dtype=bool))
 
 
-def _equals(column: str, value: float) -> Mask:
-    return lambda batch: pc.equal(batch.column(column), value)
-
-
-def _at_most(column: str, value: float) -> Mask:
-    return lambda batch: pc.less_equal(batch.column(column), value)
-
-
-def _is_null(column: str) -> Mask:
-    return lambda batch: pc.is_null(batch.column(column))
-
-
-def _unknown_vendor(batch: pa.RecordBatch) -> pa.Array:
-    vendor = batch.column('vendor_id')
-    return pc.and_(pc.is_valid(vendor), pc.invert(pc.is_in(vendor, pa.array(sorted(KNOWN_VENDOR_IDS), vendor.type))))
-
-
-def _outside_zones(column: str) -> Mask:
-    def mask(batch: pa.RecordBatch) -> pa.Array:
-        ids = batch.column(column)
-        return pc.or_(pc.less(ids, LOCATION_IDS.start), pc.greater_equal(ids, LOCATION_IDS.stop))
-    return mask
-
-
-def _either(first: Mask, second: Mask) -> Mask:
-    return lambda batch: pc.or_(pc.fill_null(first(batch), False), pc.fill_null(second(batch), False))
-
-
-def _both(first: Mask, second: Mask) -> Mask:
-    return lambda batch: pc.and_(first(batch), second(batch))
-
-
-def _blank(column: str) -> Mask:
-    return lambda batch: pc.or_(pc.is_null(batch.column(column)),
-                                pc.equal(pc.utf8_trim_whitespace(batch.column(column)), ''))
-
-
 _METERED = TripRules(
-    drops=(Rule('dropped_zero_passengers', 'passenger_count == 0', _equals('passenger_count', 0)),
-           Rule('dropped_zero_distance', 'trip_distance == 0', _equals('trip_distance', 0))),
+    drops=(Rule('dropped_zero_passengers', 'passenger_count == 0', Equals('passenger_count', 0)),
+           Rule('dropped_zero_distance', 'trip_distance == 0', Equals('trip_distance', 0))),
     optional_drops=(Rule('dropped_missing_passengers', 'no passenger_count (drop_missing_passenger_count)',
-                         _is_null('passenger_count')),),
+                         IsNull('passenger_count')),),
     counts=(),
-    violations=(Rule('unknown_vendor_ids', f'vendor_id not in {sorted(KNOWN_VENDOR_IDS)}', _unknown_vendor),
-                Rule('passenger_count_not_positive', 'passenger_count <= 0', _at_most('passenger_count', 0)),
-                Rule('trip_distance_not_positive', 'trip_distance <= 0', _at_most('trip_distance', 0))),
+    violations=(Rule('unknown_vendor_ids', f'vendor_id not in {sorted(KNOWN_VENDOR_IDS)}',
+                     KnownAndNotIn('vendor_id', tuple(sorted(KNOWN_VENDOR_IDS)))),
+                Rule('passenger_count_not_positive', 'passenger_count <= 0', AtMost('passenger_count', 0)),
+                Rule('trip_distance_not_positive', 'trip_distance <= 0', AtMost('trip_distance', 0))),
     sums=('trip_distance', 'fare_amount', 'total_amount'),
 )
 
 # FHV trips carry no passenger count, distance or fare: every row is a dispatched trip and is kept.
 _FHV = TripRules(
     drops=(),
-    counts=(Rule('trips_without_pickup_zone', 'pu_location_id is empty', _is_null('pu_location_id')),
+    counts=(Rule('trips_without_pickup_zone', 'pu_location_id is empty', IsNull('pu_location_id')),
             Rule('trips_without_zones', 'pu_location_id and do_location_id both empty',
-                 _both(_is_null('pu_location_id'), _is_null('do_location_id')))),
-    violations=(Rule('missing_dispatching_base_num', 'dispatching_base_num is empty', _blank('dispatching_base_num')),
+                 AllOf((IsNull('pu_location_id'), IsNull('do_location_id'))))),
+    violations=(Rule('missing_dispatching_base_num', 'dispatching_base_num is empty', Blank('dispatching_base_num')),
                 Rule('location_ids_outside_zones', f'a location id outside {LOCATION_IDS.start}..{LOCATION_IDS.stop - 1}',
-                     _either(_outside_zones('pu_location_id'), _outside_zones('do_location_id')))),
+                     AnyOf((Outside('pu_location_id', LOCATION_IDS), Outside('do_location_id', LOCATION_IDS))))),
     sums=(),
 )
 

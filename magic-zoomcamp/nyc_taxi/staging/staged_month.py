@@ -1,28 +1,25 @@
 """A month through the pipelines as a stream of record batches, staged on disk between blocks.
 
-`stage_source_month` (HTTP source) and `stage_date_range` (GCS partitions) write what a loader reads
-into a stage's source file; `clean_staged_month` streams that through the cleaning rules into another
-stage's clean file and returns the per-date summary; `StagedTrips.batches` streams a staged file to a
+`stage_source_month` (the HTTP sources) writes what a loader reads into a stage's source file;
+`clean_staged_month` streams that through the cleaning rules into another stage's clean file and
+returns the per-date summary; `StagedTrips.batches` streams a staged file to a
 writer. Memory stays at a few batches whatever the month's size.
 """
 from __future__ import annotations
 
 import logging
 from contextlib import closing
-from datetime import date, datetime
+from datetime import datetime
 from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
-import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import requests
 
 from nyc_taxi.model.arrow import clean_arrow_schema
 from nyc_taxi.sources.download import download
-from nyc_taxi.sources.gcs_partitions import check_dataset_exists, partitioned_dataset
 from nyc_taxi.logs import RunLogger
 from nyc_taxi.model.month_summary import PICKUP_DATE, combine, summary_schema
 from nyc_taxi.sources.month_source import MonthSource
@@ -67,27 +64,6 @@ def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
     (logger or logging.getLogger(__name__)).info('%s: %d rows from %s (%d bytes), staged in %s', request,
                                                  result.trips, url, size, stage.directory)
     return result
-
-
-def stage_date_range(filesystem: pafs.FileSystem, bucket: str, taxi_type: str, first: date, last: date,
-                     stage: Stage, staged_by: str, sizes: StreamSizes | None = None) -> StagedTrips:
-    """Streams the pickup dates `first`..`last` of the partitioned dataset into the stage's source file;
-    only those dates' partitions are read."""
-    schema = schema_for(taxi_type)
-    sizes = sizes or StreamSizes.from_env()
-    with stage.removed_on_error():
-        check_dataset_exists(filesystem, bucket, taxi_type)
-        column = ds.field(schema.pickup_date)
-        dataset = partitioned_dataset(filesystem, bucket, schema)
-        # One batch and one file ahead: the defaults (16 and 4) buffered +170 MB of a 7.4M-row month, no faster.
-        scanner = dataset.scanner(columns=clean_arrow_schema(schema).names, batch_size=sizes.rows_per_group,
-                                  batch_readahead=1, fragment_readahead=1,
-                                  filter=(column >= pa.scalar(first, pa.date32()))
-                                  & (column <= pa.scalar(last, pa.date32())))
-        rows, first_pickup, last_pickup = _write_staged(scanner.to_batches(), clean_arrow_schema(schema), schema,
-                                                        stage, sizes.rows_per_group)
-    return StagedTrips(taxi_type, f'{taxi_type} {first}..{last}', f'gs://{bucket}', rows,
-                       stage.source_file.stat().st_size, first_pickup, last_pickup, str(stage.source_file), staged_by)
 
 
 def clean_staged_month(source: StagedTrips, stage: Stage, staged_by: str, drop_missing_passengers: bool = False

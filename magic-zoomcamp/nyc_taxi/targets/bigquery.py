@@ -1,18 +1,18 @@
 """The BigQuery target: settings from the io_config profile, and a writer that replaces a date range.
 
+The writer runs inside BigQuery: it MERGEs a clean staging table (nyc_taxi.staging.bigquery_staging)
+into the target, so the trips never leave Google's side.
+
 Same code for BigQuery and a local emulator: BIGQUERY_EMULATOR_HOST set means the emulator's REST
 endpoint without credentials; otherwise a service-account key file or Application Default Credentials.
 """
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from google.api_core import exceptions as google_errors
 from google.api_core.retry import Retry
 from google.cloud import bigquery
@@ -23,6 +23,9 @@ from nyc_taxi.resources.identifiers import checked_identifier
 from nyc_taxi.resources.io_config import is_unset
 from nyc_taxi.model.schema import TripFileSchema
 
+if TYPE_CHECKING:
+    from nyc_taxi.staging.staged_table import StagedTable
+
 BIGQUERY_TYPES: dict[pa.DataType, str] = {
     pa.int16(): 'INTEGER',
     pa.float64(): 'FLOAT',
@@ -31,7 +34,6 @@ BIGQUERY_TYPES: dict[pa.DataType, str] = {
     pa.timestamp('us'): 'DATETIME',
     pa.date32(): 'DATE',
 }
-STAGING_LIFETIME = timedelta(hours=6)
 
 
 class BigQueryError(RuntimeError):
@@ -64,6 +66,12 @@ class BigQuerySettings(BaseModel):
         where = f'emulator {self.emulator_host}' if self.emulator_host else 'BigQuery'
         return f'{self.project}.{self.dataset} on {where}'
 
+    def settings_hint(self) -> str:
+        """The settings that decide where BigQuery is and who calls it: what to check when it fails."""
+        if self.emulator_host:
+            return 'check BIGQUERY_EMULATOR_HOST (the local emulator: `make up`)'
+        return 'check GCP_PROJECT_ID, GOOGLE_LOCATION and the credentials (GOOGLE_SERVICE_ACC_KEY_FILEPATH)'
+
     def client(self) -> bigquery.Client:
         if self.emulator_host:
             from google.auth.credentials import AnonymousCredentials
@@ -92,67 +100,51 @@ def table_schema(schema: TripFileSchema) -> list[bigquery.SchemaField]:
     return [bigquery.SchemaField(field.name, BIGQUERY_TYPES[field.type]) for field in clean_arrow_schema(schema)]
 
 
-def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_name: str, trips_file: str,
+def replace_dates(client: bigquery.Client, settings: BigQuerySettings, table_name: str, trips: StagedTable,
                   schema: TripFileSchema, first: date, last: date) -> int:
-    """Makes `dataset.table_name` hold exactly the trips of the parquet file `trips_file` (clean columns)
-    for pickup dates `first`..`last`; returns rows written.
+    """Makes `dataset.table_name` hold exactly the trips of the clean staging table `trips` for pickup dates
+    `first`..`last`; returns rows written.
 
-    The table is partitioned by day on the pickup date and created when missing. The rows are
-    loaded into a staging table first, then one MERGE deletes the range's old rows and inserts the
-    new ones: a single statement, so readers see the old range or the new one, and a failure at
-    any step leaves the table as it was. Re-running a range gives the same rows; other dates are
-    never touched. The staging table is dropped afterwards and expires by itself if a crash
-    prevents that. The file goes to BigQuery as it is, by a resumable upload read from disk: the
-    month never passes through memory. Its trips must lie inside the range. No trips at all writes nothing: an empty
-    source range is more often a missing upstream load than a real absence of trips.
+    The table is partitioned by day on the pickup date and created when missing; later columns it
+    lacks are added in place, any other difference is refused before anything is written. One
+    MERGE deletes the range's old rows and inserts the new ones: a single statement, so readers see
+    the old range or the new one, and a failure leaves the table as it was. Re-running a range gives
+    the same rows; other dates are never touched. The trips must lie inside the range. No trips at
+    all writes nothing: an empty source range is more often a missing upstream load than a real
+    absence of trips.
     """
     table_id = f'{settings.project}.{settings.dataset}.{checked_identifier(table_name, "table name")}'
-    fields = table_schema(schema)
-    rows = _check_within(trips_file, schema, first, last, table_id)
-    if rows == 0:
+    if trips.trips == 0 or trips.table_id is None:
         return 0
+    if trips.first_date is None or trips.last_date is None or trips.first_date < first or trips.last_date > last:
+        raise BigQueryError(f'The trips of {trips.table_id} are picked up {trips.first_date}..{trips.last_date}, '
+                            f'outside {first}..{last}, the range this run replaces in {table_id}')
+    fields = table_schema(schema)
     retry = settings.retry()
     try:
         settings.ensure_dataset(client, retry)
         target = _ensure_table(client, table_id, fields, schema.pickup_date, retry)
         _fit_schema(client, target, fields, schema, table_id, retry)
-        staging_id = f'{table_id}__staging_{uuid.uuid4().hex[:12]}'
-        staging = bigquery.Table(staging_id, schema=fields)
-        staging.expires = datetime.now(timezone.utc) + STAGING_LIFETIME
-        client.create_table(staging, retry=retry)
-        try:
-            _load_parquet(client, staging_id, trips_file, fields, retry)
-            columns = ', '.join(f'`{field.name}`' for field in fields)
-            values = ', '.join(f'S.`{field.name}`' for field in fields)
-            merge = (
-                f'MERGE `{table_id}` T USING `{staging_id}` S ON FALSE '
-                f'WHEN NOT MATCHED BY SOURCE AND T.`{schema.pickup_date}` BETWEEN @first AND @last THEN DELETE '
-                f'WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})'
-            )
-            parameters = [bigquery.ScalarQueryParameter('first', 'DATE', first),
-                          bigquery.ScalarQueryParameter('last', 'DATE', last)]
-            client.query(merge, job_config=bigquery.QueryJobConfig(query_parameters=parameters),
-                         retry=retry).result(retry=retry)
-        finally:
-            client.delete_table(staging_id, not_found_ok=True, retry=retry)
-    except (google_errors.GoogleAPIError, OSError) as error:
+        columns = ', '.join(f'`{field.name}`' for field in fields)
+        values = ', '.join(f'S.`{field.name}`' for field in fields)
+        merge = (
+            f'MERGE `{table_id}` T USING `{trips.table_id}` S ON FALSE '
+            f'WHEN NOT MATCHED BY SOURCE AND T.`{schema.pickup_date}` BETWEEN @first AND @last THEN DELETE '
+            f'WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})'
+        )
+        parameters = [bigquery.ScalarQueryParameter('first', 'DATE', first),
+                      bigquery.ScalarQueryParameter('last', 'DATE', last)]
+        client.query(merge, job_config=bigquery.QueryJobConfig(query_parameters=parameters),
+                     retry=retry).result(retry=retry)
+    except google_errors.NotFound as error:
+        if trips.table_id in str(error):
+            raise trips.gone(error) from error
         raise BigQueryError(f'Replacing {first}..{last} in {table_id} ({settings.describe()}) failed, the table '
                             f'is unchanged: {error}') from error
-    return rows
-
-
-def _check_within(trips_file: str, schema: TripFileSchema, first: date, last: date, table_id: str) -> int:
-    """The file's rows, after checking (a batch of its date column at a time) that all lie in first..last."""
-    rows = outside = 0
-    for batch in pq.ParquetFile(trips_file).iter_batches(columns=[schema.pickup_date]):
-        days = batch.column(0)
-        outside += pc.sum(pc.invert(pc.and_(pc.greater_equal(days, pa.scalar(first, pa.date32())),
-                                            pc.less_equal(days, pa.scalar(last, pa.date32()))))).as_py() or 0
-        rows += batch.num_rows
-    if outside:
-        raise BigQueryError(f'{outside} trips to load into {table_id} are dated outside '
-                            f'{first}..{last}, the range this run replaces')
-    return rows
+    except (google_errors.GoogleAPIError, OSError) as error:
+        raise BigQueryError(f'Replacing {first}..{last} in {table_id} ({settings.describe()}) failed, the table '
+                            f'is unchanged ({settings.settings_hint()}): {error}') from error
+    return trips.trips
 
 
 def _ensure_table(client: bigquery.Client, table_id: str, fields: list[bigquery.SchemaField], partition_field: str,
@@ -191,12 +183,3 @@ def _fit_schema(client: bigquery.Client, table: bigquery.Table, fields: list[big
 
 
 _DDL_TYPES = {'FLOAT': 'FLOAT64', 'INTEGER': 'INT64'}
-
-
-def _load_parquet(client: bigquery.Client, table_id: str, trips_file: str, fields: list[bigquery.SchemaField],
-                  retry: Retry) -> None:
-    # No size passed: the client then uses a resumable upload, which every endpoint accepts.
-    job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, schema=fields,
-                                        write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
-    with open(trips_file, 'rb') as trips:
-        client.load_table_from_file(trips, table_id, job_config=job_config).result(retry=retry)

@@ -1,8 +1,6 @@
 """The zone lookup in BigQuery: {BQ_DATASET}.taxi_zones, replaced whole from the GCS object by one load job."""
 from __future__ import annotations
 
-import io
-
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
@@ -24,16 +22,15 @@ def replace_zones_from_object(client: bigquery.Client, settings: BigQuerySetting
     """Makes `dataset.table_name` hold exactly the zones of the parquet object `object_uri` (gs://bucket/key,
     written by zones_gcs.write_zones_object); returns the rows loaded.
 
-    One load job with WRITE_TRUNCATE: BigQuery swaps the table's content when the job succeeds and
-    leaves it as it was when the job fails, so readers see the old zones or the new ones. The
-    dataset and table are created when missing; a table of that name with another schema is
-    refused (WRITE_TRUNCATE would replace its schema too). The object is read through the GCS
-    filesystem and sent as the job's upload, not named by its gs:// URI: the BigQuery emulator
-    cannot read GCS through its API, and real BigQuery takes the upload the same way.
+    One load job from the object's gs:// URI with WRITE_TRUNCATE: BigQuery reads the object itself and
+    swaps the table's content when the job succeeds, leaving it as it was when the job fails, so
+    readers see the old zones or the new ones. Only the object's parquet footer is read here, to
+    refuse a file of other columns before the job (the job's own error says less). The dataset and
+    table are created when missing; a table of that name with another schema is refused
+    (WRITE_TRUNCATE would replace its schema too).
     """
     table_id = f'{settings.project}.{settings.dataset}.{checked_identifier(table_name, "table name")}'
-    body = _read_object(filesystem, object_uri, table_id)
-    rows = _check_object(body, object_uri, table_id)
+    rows = _check_object(filesystem, object_uri, table_id)
     fields = zones_table_schema()
     retry = settings.retry()
     try:
@@ -42,37 +39,30 @@ def replace_zones_from_object(client: bigquery.Client, settings: BigQuerySetting
         job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, schema=fields,
                                             write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
                                             create_disposition=bigquery.CreateDisposition.CREATE_IF_NEEDED)
-        # No size passed: the client then uses a resumable upload, which every endpoint accepts.
-        client.load_table_from_file(io.BytesIO(body), table_id, job_config=job_config).result(retry=retry)
+        client.load_table_from_uri(object_uri, table_id, job_config=job_config, retry=retry).result(retry=retry)
     except (google_errors.GoogleAPIError, OSError) as error:
         raise BigQueryError(f'Replacing {table_id} ({settings.describe()}) from {object_uri} failed, the table is '
                             f'unchanged: {error}') from error
     return rows
 
 
-def _read_object(filesystem: pafs.FileSystem, object_uri: str, table_id: str) -> bytes:
+def _check_object(filesystem: pafs.FileSystem, object_uri: str, table_id: str) -> int:
+    """The object's rows, from its footer, after checking it is parquet with the zone lookup's columns."""
     if not object_uri.startswith('gs://'):
         raise BigQueryError(f'{object_uri} is not a gs:// URI; {table_id} loads from the GCS object of the zones')
     try:
-        with filesystem.open_input_stream(object_uri.removeprefix('gs://')) as source:
-            return source.read()
-    except (OSError, pa.ArrowException) as error:
+        with filesystem.open_input_file(object_uri.removeprefix('gs://')) as handle:
+            metadata = pq.ParquetFile(handle).metadata
+            schema = metadata.schema.to_arrow_schema()
+    except FileNotFoundError as error:
         raise BigQueryError(f'Cannot read {object_uri} to load {table_id}: {error}. It is written by '
                             'export_taxi_zones_to_gcs; check GCS_BUCKET and STORAGE_EMULATOR_HOST.') from error
-
-
-def _check_object(body: bytes, object_uri: str, table_id: str) -> int:
-    """The object's rows, after checking it is parquet with the zone lookup's columns: a load job's
-    own error on a wrong file says less."""
-    try:
-        schema = pq.read_schema(pa.BufferReader(body))
-        rows = pq.read_metadata(pa.BufferReader(body)).num_rows
     except (pa.ArrowInvalid, OSError) as error:
         raise BigQueryError(f'{object_uri} is not a parquet file ({error}); {table_id} is unchanged') from error
-    if not schema.equals(ZONES_SCHEMA):
+    if not schema.remove_metadata().equals(ZONES_SCHEMA.remove_metadata()):
         raise BigQueryError(f'{object_uri} has the columns\n{schema}\nnot the zone lookup\'s\n{ZONES_SCHEMA}\n'
                             f'{table_id} is unchanged')
-    return rows
+    return metadata.num_rows
 
 
 def _check_existing_schema(client: bigquery.Client, table_id: str, fields: list[bigquery.SchemaField],
