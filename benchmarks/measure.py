@@ -134,3 +134,27 @@ def python_command(*args: str) -> list[str]:
     import sys
 
     return [sys.executable, *args]
+
+
+class EmulatorSampler:
+    """The local BigQuery emulator's own CPU time and peak RSS while a command runs: its work, reported apart
+    from ours (`make up` keeps its pid in .local/pids/bigquery.pid)."""
+
+    def __init__(self, stack_dir) -> None:
+        pid_file = stack_dir / 'pids' / 'bigquery.pid'
+        self.sampler = TreeSampler(int(pid_file.read_text().split()[0])) if pid_file.exists() else None
+
+    def __enter__(self) -> 'EmulatorSampler':
+        if self.sampler:
+            self.sampler.__enter__()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.sampler:
+            self.sampler.__exit__(*exc_info)
+
+    def result(self) -> tuple[float, float]:
+        """(CPU seconds, peak RSS MB) of the emulator's processes over the run; zeros without an emulator."""
+        if not self.sampler:
+            return 0.0, 0.0
+        return self.sampler.cpu_s(), self.sampler.peak_tree / 2**20

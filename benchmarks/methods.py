@@ -132,24 +132,102 @@ def gcs_per_day_loop(path: Path, taxi_type: str, month: str) -> None:
     timed(loop)
 
 
-def bigquery_ours(path: Path, taxi_type: str, month: str) -> None:
+def _month_in_gcs(path: Path, taxi_type: str, month: str):
+    """The month's clean date partitions in the bucket, as api_to_gcs writes them (not timed); its first and last day."""
+    import calendar
+
     from nyc_taxi.model.arrow import clean_table
-    from nyc_taxi.targets.bigquery import BigQuerySettings, replace_dates
+    from nyc_taxi.resources.gcs import GcsSettings
+    from nyc_taxi.runs.request import MonthRequest
+    from nyc_taxi.targets.parquet_exports import replace_month_partitions
 
     clean, schema = _clean_month(path, taxi_type)
+    settings = GcsSettings.from_io_config(os.environ)
     start = date.fromisoformat(month)
-    inside = clean[(clean[schema.pickup_date] >= start) &
-                   (clean[schema.pickup_date] < date(start.year + start.month // 12, start.month % 12 + 1, 1))]
+    request = MonthRequest(taxi_type=taxi_type, year=start.year, month=start.month)
+    replace_month_partitions(settings.filesystem(), settings.bucket, clean_table(clean, schema).to_batches(), schema,
+                             request)
+    return settings, start, start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+
+def bigquery_ours(path: Path, taxi_type: str, month: str) -> None:
+    """gcs_to_bigquery's three steps, in BigQuery: a load job from the month's gs:// partitions, the rules as SQL,
+    the MERGE."""
+    from nyc_taxi.model.schema import schema_for
+    from nyc_taxi.sources.partition_files import range_files
+    from nyc_taxi.staging.bigquery_staging import clean_range, drop_table, load_range
+    from nyc_taxi.staging.staged_table import STAGING_LIFETIME, StagingTarget
+    from nyc_taxi.targets.bigquery import BigQuerySettings, replace_dates
+
+    gcs, first, last = _month_in_gcs(path, taxi_type, month)
     settings = BigQuerySettings.from_io_config(os.environ)
     client = settings.client()
     # A first load of the month (the table starts empty): the emulator runs a re-load's
     # MERGE ... ON FALSE as a nested loop, 1.3M x 1.3M rows, which says nothing about BigQuery.
     client.delete_table(f'{settings.project}.{settings.dataset}.bench_ours', not_found_ok=True)
-    days = inside[schema.pickup_date]
-    with tempfile.TemporaryDirectory() as scratch:
-        staged = f'{scratch}/clean.parquet'  # what the pipeline's transformer stages for the exporter
-        pq.write_table(clean_table(inside, schema), staged)
-        timed(lambda: replace_dates(client, settings, 'bench_ours', staged, schema, days.min(), days.max()))
+    staged_id, clean_id = (f'{settings.project}.{settings.dataset}.bench_ours__{name}' for name in ('staged', 'clean'))
+
+    def steps() -> None:
+        files = range_files(gcs.filesystem(), gcs.bucket, taxi_type, first, last)
+        staged = load_range(client, settings, files, StagingTarget(staged_id, (), STAGING_LIFETIME), 'bench')
+        _, clean = clean_range(client, settings, staged, StagingTarget(clean_id, (), STAGING_LIFETIME), 'bench', False)
+        replace_dates(client, settings, 'bench_ours', clean, schema_for(taxi_type), first, last)
+        for table_id in (staged_id, clean_id):
+            drop_table(client, settings, table_id)
+
+    timed(steps)
+
+
+def gcs_to_bigquery_through_process(path: Path, taxi_type: str, first: str, last: str) -> None:
+    """The path gcs_to_bigquery took before it ran in BigQuery: the dates' partitions read into this process,
+    cleaned by the Arrow rules into a local file, uploaded to a staging table, then the same MERGE. `path` is
+    unused: the month must be in GCS already (api_to_gcs)."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    from google.cloud import bigquery
+
+    from nyc_taxi.model.arrow import clean_arrow_schema
+    from nyc_taxi.model.schema import schema_for
+    from nyc_taxi.model.transform import clean_batch
+    from nyc_taxi.resources.gcs import GcsSettings
+    from nyc_taxi.sources.gcs_partitions import partitioned_dataset
+    from nyc_taxi.staging.bigquery_staging import create_staging_table, drop_table
+    from nyc_taxi.staging.staged_table import STAGING_LIFETIME, StagedTable
+    from nyc_taxi.staging.stream_sizes import StreamSizes
+    from nyc_taxi.targets.bigquery import BigQuerySettings, replace_dates, table_schema
+
+    schema = schema_for(taxi_type)
+    first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
+    gcs = GcsSettings.from_io_config(os.environ)
+    settings = BigQuerySettings.from_io_config(os.environ)
+    client = settings.client()
+    staged_id = f'{settings.project}.{settings.dataset}.old_path__staged'
+
+    def steps() -> None:
+        column = ds.field(schema.pickup_date)
+        scanner = partitioned_dataset(gcs.filesystem(), gcs.bucket, schema).scanner(
+            columns=clean_arrow_schema(schema).names, batch_size=StreamSizes.from_env().rows_per_group,
+            batch_readahead=1, fragment_readahead=1,
+            filter=(column >= pa.scalar(first_day, pa.date32())) & (column <= pa.scalar(last_day, pa.date32())))
+        rows = 0
+        with tempfile.TemporaryDirectory() as scratch:
+            clean_file = f'{scratch}/clean.parquet'
+            with pq.ParquetWriter(clean_file, clean_arrow_schema(schema)) as writer:
+                for batch in scanner.to_batches():
+                    clean, _ = clean_batch(batch, schema)
+                    writer.write_batch(clean)
+                    rows += clean.num_rows
+            settings.ensure_dataset(client, settings.retry())
+            create_staging_table(client, staged_id, table_schema(schema), STAGING_LIFETIME, settings.retry())
+            job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET,
+                                                write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
+            with open(clean_file, 'rb') as trips:
+                client.load_table_from_file(trips, staged_id, job_config=job_config).result()
+        staged = StagedTable(taxi_type, f'{first}..{last}', 'gcs', staged_id, rows, 0, first_day, last_day, 'bench')
+        replace_dates(client, settings, f'{taxi_type}_taxi_trips', staged, schema, first_day, last_day)
+        drop_table(client, settings, staged_id)
+
+    timed(steps)
 
 
 def bigquery_load_dataframe(path: Path, taxi_type: str, month: str) -> None:
@@ -171,6 +249,7 @@ METHODS = {
     'stock_mage': stock_mage, 'pandas_to_sql': pandas_to_sql, 'ours_export': ours_export,
     'gcs_partitioned': gcs_partitioned, 'gcs_per_day_loop': gcs_per_day_loop,
     'bigquery_ours': bigquery_ours, 'bigquery_load_dataframe': bigquery_load_dataframe,
+    'gcs_to_bigquery_through_process': gcs_to_bigquery_through_process,
 }
 
 if __name__ == '__main__':

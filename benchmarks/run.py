@@ -12,11 +12,12 @@ import re
 import statistics
 import tempfile
 import time
+from datetime import date
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from benchmarks.measure import Measurement, measure, python_command
+from benchmarks.measure import EmulatorSampler, Measurement, measure, python_command
 from benchmarks.scheduled import MageServer, ScheduledMeasurement
 from devstack.env_file import merged_environment, read_env_file
 from devstack.mage import MEMORY_SETTINGS, environment_with, mage_executable
@@ -42,6 +43,9 @@ LARGE_FHV_ROWS = 23_000_000
 LARGE_FHV_MONTH = MonthRequest(taxi_type='fhv', year=2019, month=6)
 LARGE_TLC_MONTH = MonthRequest(taxi_type='yellow', year=2024, month=1)
 TLC_ROW_GROUP_ROWS = 1_048_576  # pyarrow's default, what the TLC's files hold too
+# The demo's size: a month of the course's sample scale, in the bench's own month.
+SMALL_ROWS = 50_000
+SMALL_MONTH = MonthRequest(taxi_type='yellow', year=2020, month=6)
 # One run each for the 23M-row FHV month and the parquet month: minutes a run, and the memory is the point.
 LARGE_REPEATS = int(os.environ.get('BENCH_LARGE_REPEATS', 1))
 RESULTS = REPO_ROOT / 'benchmarks' / 'results.json'
@@ -118,16 +122,17 @@ class Bench:
             runs.append(measure(command, env=self.env, shell=True))
         return runs
 
-    def method(self, name: str, request: MonthRequest, *args: str) -> Measurement:
-        return measure(python_command('-m', 'benchmarks.methods', name, str(self.file(request)), *args), env=self.env)
+    def method(self, name: str, request: MonthRequest, *args: str, **settings: str) -> Measurement:
+        return measure(python_command('-m', 'benchmarks.methods', name, str(self.file(request)), *args),
+                       env={**self.env, **settings})
 
     def pipeline(self, request: MonthRequest, name: str = 'api_to_postgres', source: str = 'release',
                  **settings: str) -> Measurement:
         self.file(request, source)
         variables = {'taxi_type': request.taxi_type, 'year': request.year, 'month': request.month, 'source': source}
         if name == 'gcs_to_bigquery':  # the month's own dates
-            last = request.month_start.replace(day=calendar.monthrange(request.year, request.month)[1])
-            variables = {'taxi_type': request.taxi_type, 'start_date': str(request.month_start), 'end_date': str(last)}
+            first, last = _month_days(request)
+            variables = {'taxi_type': request.taxi_type, 'start_date': str(first), 'end_date': str(last)}
         return measure([mage_executable(), 'run', str(PROJECT_DIR), name, '--runtime-vars', json.dumps(variables)],
                        env={**self.env, 'MAGE_DATA_DIR': str(self.mage_data), **settings})
 
@@ -158,12 +163,6 @@ class Bench:
                  note=_scheduler_note(scheduled))
         self.add('large yellow', 'ours: api_to_gcs (mage run)', request,
                  repeat(lambda: self.pipeline(request, 'api_to_gcs')))
-        # A first load each time (a dataset of its own): the emulator runs a re-load's MERGE as a nested loop,
-        # 7.4M x 7.4M rows (a second `make bench` on the same stack waited on it for 50 minutes). The emulator
-        # keeps its datasets from one bench to the next: the names are new each time.
-        datasets = iter(f'bench_large_{time.time_ns()}_{index}' for index in range(REPEATS))
-        self.add('large yellow', 'ours: gcs_to_bigquery, its 31 dates (mage run)', request,
-                 repeat(lambda: self.pipeline(request, 'gcs_to_bigquery', BQ_DATASET=next(datasets))))
 
     def other_sources(self, only: set[str]) -> None:
         """The bounded-memory check for FHV (the largest month users load) and for the TLC's parquet files."""
@@ -173,14 +172,68 @@ class Bench:
             for name in ('api_to_postgres', 'api_to_gcs'):
                 self.add('large fhv', f'ours: {name} (mage run)', request,
                          repeat(lambda: self.pipeline(request, name), LARGE_REPEATS))
-            datasets = iter(f'bench_fhv_{index}' for index in range(LARGE_REPEATS))
-            self.add('large fhv', 'ours: gcs_to_bigquery, its 30 dates (mage run)', request,
-                     repeat(lambda: self.pipeline(request, 'gcs_to_bigquery', BQ_DATASET=next(datasets)), LARGE_REPEATS))
         if not only or 'tlc' in only:
             request = LARGE_TLC_MONTH
             for name in ('api_to_postgres', 'api_to_gcs'):
                 self.add('large tlc parquet', f'ours: {name}, source tlc (mage run)', request,
                          repeat(lambda: self.pipeline(request, name, source='tlc'), LARGE_REPEATS))
+
+    def gcs_to_bigquery(self) -> None:
+        """gcs_to_bigquery on BigQuery's engine for a 50k, a 7.7M and a 23M-row month: Mage's whole process tree
+        against `mage run test_config` (Mage and the project's imports, no data) in the same bench run, the old
+        path (the trips through one process) beside it, and the emulator's own CPU and memory apart."""
+        group = 'gcs_to_bigquery'
+        baseline = median_of(repeat(lambda: measure([mage_executable(), 'run', str(PROJECT_DIR), 'test_config'],
+                                                    env={**self.env, 'MAGE_DATA_DIR': str(self.mage_data)})),
+                             group, 'baseline: test_config (mage run)', 0)
+        self.rows.append(baseline)
+        print(f'{group}: baseline test_config, tree peak {baseline.peak_tree_rss_mb:.0f} MB', flush=True)
+        for request, repeats in ((SMALL_MONTH, REPEATS), (LARGE_MONTH, REPEATS), (LARGE_FHV_MONTH, LARGE_REPEATS)):
+            first, last = _month_days(request)
+            if not self._month_in_gcs(request):
+                self.pipeline(request, 'api_to_gcs')
+            runs, emulator = [], []
+            for _ in range(repeats):
+                # A first load each time (a dataset of its own, dropped after): the emulator runs a re-load's MERGE
+                # as a nested loop (7.4M x 7.4M rows), and holds every dataset in memory.
+                dataset = f'bench_{request.taxi_type}_{time.time_ns()}'
+                with EmulatorSampler(stack_dir()) as sampler:
+                    runs.append(self.pipeline(request, 'gcs_to_bigquery', BQ_DATASET=dataset))
+                emulator.append(sampler.result())
+                self._drop_dataset(dataset)
+            size = f'{_rows(request) / 1e6:.2g}M' if _rows(request) >= 1e6 else f'{_rows(request) // 1000}k'
+            method = f'ours: gcs_to_bigquery, {size} {request.taxi_type} (mage run)'
+            grown = max(run.peak_tree_rss_mb for run in runs) - baseline.peak_tree_rss_mb
+            self.add(group, method, request, runs, note=(
+                f'{method}: Mage\'s tree peaked {grown:+.0f} MB against test_config; the BigQuery emulator (not ours, '
+                f'apart) used {statistics.median(cpu for cpu, _ in emulator):.0f} s of CPU and peaked at '
+                f'{max(peak for _, peak in emulator):,.0f} MB RSS'))
+            if request != SMALL_MONTH:
+                old = []
+                for _ in range(repeats):
+                    dataset = f'bench_old_{request.taxi_type}_{time.time_ns()}'
+                    old.append(self.method('gcs_to_bigquery_through_process', request, request.taxi_type, str(first),
+                                           str(last), BQ_DATASET=dataset))
+                    self._drop_dataset(dataset)
+                self.add(group, f'old path: {size} {request.taxi_type} read, cleaned and uploaded by one process',
+                         request, old)
+
+    def _month_in_gcs(self, request: MonthRequest) -> bool:
+        from nyc_taxi.resources.gcs import GcsSettings
+        from nyc_taxi.sources.partition_files import range_files
+
+        first, last = _month_days(request)
+        gcs = GcsSettings.from_io_config(self.env)
+        try:
+            return bool(range_files(gcs.filesystem(), gcs.bucket, request.taxi_type, first, last).files)
+        except (FileNotFoundError, ValueError):
+            return False
+
+    def _drop_dataset(self, dataset: str) -> None:
+        from nyc_taxi.targets.bigquery import BigQuerySettings
+
+        settings = BigQuerySettings.from_io_config({**self.env, 'BQ_DATASET': dataset})
+        settings.client().delete_dataset(f'{settings.project}.{dataset}', delete_contents=True, not_found_ok=True)
 
     def add(self, group: str, method: str, request: MonthRequest, runs: list[Measurement],
             note: str | None = None) -> None:
@@ -198,6 +251,8 @@ class Bench:
         if not only or 'large' in only:
             self.large()
         self.other_sources(only)
+        if not only or 'gcs_to_bigquery' in only:
+            self.gcs_to_bigquery()
         if only and 'postgres' not in only:
             return self._cloud(yellow, month, only)
 
@@ -262,7 +317,13 @@ def _scheduler_note(runs: list[ScheduledMeasurement]) -> str:
             f'{span(r.run_seconds for r in runs)} s. {len(runs)} runs, each on a fresh server.')
 
 
+def _month_days(request: MonthRequest) -> tuple[date, date]:
+    return request.month_start, request.month_start.replace(day=calendar.monthrange(request.year, request.month)[1])
+
+
 def _rows(request: MonthRequest) -> int:
+    if request == SMALL_MONTH:
+        return SMALL_ROWS
     if request == LARGE_FHV_MONTH:
         return LARGE_FHV_ROWS
     if request in (LARGE_MONTH, LARGE_TLC_MONTH):

@@ -80,6 +80,10 @@ def up(args: argparse.Namespace) -> None:
     gcs_port = _ensure_service(state, 'gcs', int(previous.get('GCS_EMULATOR_PORT') or 0) or DEFAULT_GCS_PORT,
                                lambda port, log, pid_file: start_gcs_emulator(port, LOCAL_BUCKET, state / 'gcs', log, pid_file))
 
+    gcs_root = str((state / 'gcs').resolve())
+    if previous.get(BIGQUERY_GCS_ROOT) != gcs_root:
+        # An emulator an older `make up` started cannot load from GCS: start it anew, on the GCS emulator's root.
+        processes.stop_from_pid_file(state / 'pids' / 'bigquery.pid')
     bigquery_port = _ensure_service(
         state, 'bigquery', int(previous.get('BIGQUERY_EMULATOR_PORT') or 0) or DEFAULT_BIGQUERY_PORT,
         lambda port, log, pid_file: start_bigquery_emulator(port, processes.free_port(), state, state / 'gcs', log, pid_file))
@@ -88,6 +92,7 @@ def up(args: argparse.Namespace) -> None:
                 TLC_URL_VARIABLE: tlc_trip_data_url(base_url(http_port)),
                 'GCS_EMULATOR_PORT': str(gcs_port), **gcs_settings(gcs_port),
                 'BIGQUERY_EMULATOR_PORT': str(bigquery_port), **bigquery_settings(bigquery_port),
+                BIGQUERY_GCS_ROOT: gcs_root,
                 'GOOGLE_SERVICE_ACC_KEY_FILEPATH': str(ensure_emulator_key(state / 'keys' / 'emulators.json',
                                                                            LOCAL_PROJECT))}
     env_file.write_env_file(stack_env_file(), settings)
@@ -106,6 +111,10 @@ def ensure_demo_files(data_dir: Path, rows: int) -> None:
     for month in DEMO_TLC_MONTHS:
         ensure_tlc_parquet_file(data_dir, month, rows=rows)
     ensure_zone_lookup(data_dir)
+
+
+# Where the running BigQuery emulator reads gs:// URIs from (stack.env): the GCS emulator's files.
+BIGQUERY_GCS_ROOT = 'BIGQUERY_EMULATOR_GCS_ROOT'
 
 
 def _ensure_service(state: Path, name: str, port: int, start: Callable[[int, Path, Path], int]) -> int:

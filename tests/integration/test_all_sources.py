@@ -21,6 +21,7 @@ from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.targets.parquet_exports import daily_object_key
 from tests.conftest import (FHV_JAN_2019, SAMPLE_ROWS, TLC_FHV_2019_02, TLC_YELLOW_2009_01, TLC_YELLOW_2023_01,
                             TLC_YELLOW_2025_01, YELLOW_JAN)
+from tests.integration.bigquery_equivalence import arrow_path_trips, bigquery_trips, fingerprint
 from tests.integration.pg import month_fingerprint, query
 from tests.integration.rows_per_date import bigquery_rows_per_date
 
@@ -86,6 +87,9 @@ def test_an_fhv_month_from_the_tlc_reaches_gcs_and_bigquery(mage_run, bucket, gc
                       ).result()
     february = read_date_range(gcs_filesystem, bucket, 'fhv', date(2019, 2, 1), date(2019, 2, 28))
     assert tuple(row) == (february.num_rows, february.column('pu_location_id').null_count)
+    # Exactly what the old path (read and cleaned in Mage's process) wrote.
+    assert fingerprint(bigquery_trips(bq, 'fhv', 'fhv', date(2019, 2, 1), date(2019, 2, 28)), 'fhv') == fingerprint(
+        arrow_path_trips(gcs_filesystem, bucket, 'fhv', date(2019, 2, 1), date(2019, 2, 28)), 'fhv')
 
 
 def test_two_taxi_types_on_one_date_keep_two_daily_objects(mage_run, bucket, gcs_filesystem):
@@ -162,6 +166,9 @@ def test_a_bigquery_table_grows_with_the_months_and_keeps_its_rows(mage_run, buc
                                               'end_date': last.isoformat()}, GCS_BUCKET=bucket, BQ_DATASET='bq_growing')
         assert result.returncode == 0, result.output
         assert tuple(next(iter(bq.query(state_query).result()))) == csv_month
+        # The drifting month is exactly what the old path (read and cleaned in Mage's process) wrote.
+        assert fingerprint(bigquery_trips(bq, 'bq_growing', 'yellow', first, last), 'yellow') == fingerprint(
+            arrow_path_trips(gcs_filesystem, bucket, 'yellow', first, last), 'yellow')
     added = bq.query(f'SELECT airport_fee, cbd_congestion_fee FROM `{LOCAL_PROJECT}.bq_growing.yellow_taxi_trips` '
                      'LIMIT 1').result().schema
     assert [(field.name, field.field_type, field.mode) for field in added] == [

@@ -186,6 +186,11 @@ def test_a_rerun_replaces_the_whole_table_in_every_target(mage_run, new_bucket, 
 
     assert mage_run('taxi_zones', TAXI_DATA_BASE_URL=file_server, **settings).returncode == 0
     assert postgres_zones(db, 'zone_reruns') == bigquery_zones(bq, 'zone_reruns') == zones
+    # BigQuery read the object itself: each run was a load job from its gs:// URI, not an upload from Mage.
+    loads = [job for job in bq.list_jobs(max_results=200) if job.job_type == 'load'
+             and job.destination.dataset_id == 'zone_reruns' and job.destination.table_id == 'taxi_zones']
+    assert len(loads) == 3 and all(job.source_uris == [f'gs://{settings["GCS_BUCKET"]}/nyc_taxi/misc/'
+                                                       'taxi_zone_lookup.parquet'] for job in loads)
     assert sorted(tuple(row.values()) for row in pq.read_table(
         pa.BufferReader(gcs_object(gcs_filesystem, 'zone-reruns'))).to_pylist()) == zones
 
