@@ -8,14 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import time
 from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 # The dtype map and transform of the course's week-2 Mage blocks (yellow files).
 COURSE_DTYPES = {
@@ -178,58 +176,6 @@ def bigquery_ours(path: Path, taxi_type: str, month: str) -> None:
     timed(steps)
 
 
-def gcs_to_bigquery_through_process(path: Path, taxi_type: str, first: str, last: str) -> None:
-    """The path gcs_to_bigquery took before it ran in BigQuery: the dates' partitions read into this process,
-    cleaned by the Arrow rules into a local file, uploaded to a staging table, then the same MERGE. `path` is
-    unused: the month must be in GCS already (api_to_gcs)."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
-    from google.cloud import bigquery
-
-    from nyc_taxi.model.arrow import clean_arrow_schema
-    from nyc_taxi.model.schema import schema_for
-    from nyc_taxi.model.transform import clean_batch
-    from nyc_taxi.resources.gcs import GcsSettings
-    from nyc_taxi.sources.gcs_partitions import partitioned_dataset
-    from nyc_taxi.staging.bigquery_staging import create_staging_table, drop_table
-    from nyc_taxi.staging.staged_table import STAGING_LIFETIME, StagedTable
-    from nyc_taxi.staging.stream_sizes import StreamSizes
-    from nyc_taxi.targets.bigquery import BigQuerySettings, replace_dates, table_schema
-
-    schema = schema_for(taxi_type)
-    first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
-    gcs = GcsSettings.from_io_config(os.environ)
-    settings = BigQuerySettings.from_io_config(os.environ)
-    client = settings.client()
-    staged_id = f'{settings.project}.{settings.dataset}.old_path__staged'
-
-    def steps() -> None:
-        column = ds.field(schema.pickup_date)
-        scanner = partitioned_dataset(gcs.filesystem(), gcs.bucket, schema).scanner(
-            columns=clean_arrow_schema(schema).names, batch_size=StreamSizes.from_env().rows_per_group,
-            batch_readahead=1, fragment_readahead=1,
-            filter=(column >= pa.scalar(first_day, pa.date32())) & (column <= pa.scalar(last_day, pa.date32())))
-        rows = 0
-        with tempfile.TemporaryDirectory() as scratch:
-            clean_file = f'{scratch}/clean.parquet'
-            with pq.ParquetWriter(clean_file, clean_arrow_schema(schema)) as writer:
-                for batch in scanner.to_batches():
-                    clean, _ = clean_batch(batch, schema)
-                    writer.write_batch(clean)
-                    rows += clean.num_rows
-            settings.ensure_dataset(client, settings.retry())
-            create_staging_table(client, staged_id, table_schema(schema), STAGING_LIFETIME, settings.retry())
-            job_config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET,
-                                                write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE)
-            with open(clean_file, 'rb') as trips:
-                client.load_table_from_file(trips, staged_id, job_config=job_config).result()
-        staged = StagedTable(taxi_type, f'{first}..{last}', 'gcs', staged_id, rows, 0, first_day, last_day, 'bench')
-        replace_dates(client, settings, f'{taxi_type}_taxi_trips', staged, schema, first_day, last_day)
-        drop_table(client, settings, staged_id)
-
-    timed(steps)
-
-
 def bigquery_load_dataframe(path: Path, taxi_type: str, month: str) -> None:
     """What Mage's stock BigQuery exporter does inside: client.load_table_from_dataframe, replacing the table."""
     from google.cloud import bigquery
@@ -249,7 +195,6 @@ METHODS = {
     'stock_mage': stock_mage, 'pandas_to_sql': pandas_to_sql, 'ours_export': ours_export,
     'gcs_partitioned': gcs_partitioned, 'gcs_per_day_loop': gcs_per_day_loop,
     'bigquery_ours': bigquery_ours, 'bigquery_load_dataframe': bigquery_load_dataframe,
-    'gcs_to_bigquery_through_process': gcs_to_bigquery_through_process,
 }
 
 if __name__ == '__main__':

@@ -10,12 +10,14 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import tempfile
 import time
 from datetime import date
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from benchmarks.measure import EmulatorSampler, Measurement, measure, python_command
 from benchmarks.scheduled import MageServer, ScheduledMeasurement
@@ -51,6 +53,8 @@ LARGE_REPEATS = int(os.environ.get('BENCH_LARGE_REPEATS', 1))
 RESULTS = REPO_ROOT / 'benchmarks' / 'results.json'
 PLOT = REPO_ROOT / 'docs' / 'benchmark.png'
 BENCH_SCHEMA = 'bench'
+# The last commit whose gcs_to_bigquery moved the trips through Mage (read from GCS, cleaned, uploaded).
+OLD_PATH_COMMIT = '35438ba'
 SCHEDULER_METHOD = 'ours: api_to_postgres (mage start scheduler, backfill run; tree PSS)'
 
 
@@ -127,14 +131,16 @@ class Bench:
                        env={**self.env, **settings})
 
     def pipeline(self, request: MonthRequest, name: str = 'api_to_postgres', source: str = 'release',
-                 **settings: str) -> Measurement:
+                 project: Path = PROJECT_DIR, **settings: str) -> Measurement:
         self.file(request, source)
         variables = {'taxi_type': request.taxi_type, 'year': request.year, 'month': request.month, 'source': source}
         if name == 'gcs_to_bigquery':  # the month's own dates
             first, last = _month_days(request)
             variables = {'taxi_type': request.taxi_type, 'start_date': str(first), 'end_date': str(last)}
-        return measure([mage_executable(), 'run', str(PROJECT_DIR), name, '--runtime-vars', json.dumps(variables)],
-                       env={**self.env, 'MAGE_DATA_DIR': str(self.mage_data), **settings})
+        # Another project's blocks import its own nyc_taxi: PYTHONPATH comes before the venv's editable install.
+        package = {} if project == PROJECT_DIR else {'PYTHONPATH': str(project)}
+        return measure([mage_executable(), 'run', str(project), name, '--runtime-vars', json.dumps(variables)],
+                       env={**self.env, 'MAGE_DATA_DIR': str(self.mage_data), **package, **settings})
 
     def scheduled(self, request: MonthRequest) -> ScheduledMeasurement:
         """api_to_postgres for `request`'s month as a backfill run executed by a fresh `mage start`'s scheduler
@@ -210,12 +216,12 @@ class Bench:
                 f'{max(peak for _, peak in emulator):,.0f} MB RSS'))
             if request != SMALL_MONTH:
                 old = []
-                for _ in range(repeats):
-                    dataset = f'bench_old_{request.taxi_type}_{time.time_ns()}'
-                    old.append(self.method('gcs_to_bigquery_through_process', request, request.taxi_type, str(first),
-                                           str(last), BQ_DATASET=dataset))
-                    self._drop_dataset(dataset)
-                self.add(group, f'old path: {size} {request.taxi_type} read, cleaned and uploaded by one process',
+                with old_project() as project:
+                    for _ in range(repeats):
+                        dataset = f'bench_old_{request.taxi_type}_{time.time_ns()}'
+                        old.append(self.pipeline(request, 'gcs_to_bigquery', project=project, BQ_DATASET=dataset))
+                        self._drop_dataset(dataset)
+                self.add(group, f'old path ({OLD_PATH_COMMIT[:7]}): {size} {request.taxi_type}, trips through Mage',
                          request, old)
 
     def _month_in_gcs(self, request: MonthRequest) -> bool:
@@ -315,6 +321,18 @@ def _scheduler_note(runs: list[ScheduledMeasurement]) -> str:
             f'MB RSS. Wall time from '
             f'starting the backfill to the run completed; Mage records the run itself as '
             f'{span(r.run_seconds for r in runs)} s. {len(runs)} runs, each on a fresh server.')
+
+
+@contextmanager
+def old_project() -> Iterator[Path]:
+    """The Mage project as it was before gcs_to_bigquery ran in BigQuery, checked out of git beside this one."""
+    directory = Path(tempfile.mkdtemp(prefix='bench_old_'))
+    subprocess.run(['git', 'worktree', 'add', '--detach', str(directory / 'tree'), OLD_PATH_COMMIT], cwd=REPO_ROOT,
+                   check=True, capture_output=True)
+    try:
+        yield directory / 'tree' / PROJECT_DIR.name
+    finally:
+        subprocess.run(['git', 'worktree', 'remove', '--force', str(directory / 'tree')], cwd=REPO_ROOT, check=False)
 
 
 def _month_days(request: MonthRequest) -> tuple[date, date]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 from google.api_core import exceptions as google_errors
 from google.api_core.retry import Retry
 from google.cloud import bigquery
 
 from nyc_taxi.model.zones import ZONES_SCHEMA, ZONES_TABLE
 from nyc_taxi.resources.identifiers import checked_identifier
+from nyc_taxi.sources.parquet_footer import read_footer
 from nyc_taxi.targets.bigquery import BIGQUERY_TYPES, BigQueryError, BigQuerySettings
 
 
@@ -51,18 +51,16 @@ def _check_object(filesystem: pafs.FileSystem, object_uri: str, table_id: str) -
     if not object_uri.startswith('gs://'):
         raise BigQueryError(f'{object_uri} is not a gs:// URI; {table_id} loads from the GCS object of the zones')
     try:
-        with filesystem.open_input_file(object_uri.removeprefix('gs://')) as handle:
-            metadata = pq.ParquetFile(handle).metadata
-            schema = metadata.schema.to_arrow_schema()
+        footer = read_footer(filesystem, object_uri.removeprefix('gs://'))
     except FileNotFoundError as error:
         raise BigQueryError(f'Cannot read {object_uri} to load {table_id}: {error}. It is written by '
                             'export_taxi_zones_to_gcs; check GCS_BUCKET and STORAGE_EMULATOR_HOST.') from error
     except (pa.ArrowInvalid, OSError) as error:
         raise BigQueryError(f'{object_uri} is not a parquet file ({error}); {table_id} is unchanged') from error
-    if not schema.remove_metadata().equals(ZONES_SCHEMA.remove_metadata()):
-        raise BigQueryError(f'{object_uri} has the columns\n{schema}\nnot the zone lookup\'s\n{ZONES_SCHEMA}\n'
+    if not footer.schema.remove_metadata().equals(ZONES_SCHEMA.remove_metadata()):
+        raise BigQueryError(f'{object_uri} has the columns\n{footer.schema}\nnot the zone lookup\'s\n{ZONES_SCHEMA}\n'
                             f'{table_id} is unchanged')
-    return metadata.num_rows
+    return footer.rows
 
 
 def _check_existing_schema(client: bigquery.Client, table_id: str, fields: list[bigquery.SchemaField],
