@@ -79,7 +79,9 @@ def start_bigquery_emulator(port: int, grpc_port: int, work_dir: Path, gcs_root:
         [emulator_command('bqemulator'), 'start', '--project', LOCAL_PROJECT, '--rest-host', '127.0.0.1',
          '--rest-port', str(port), '--grpc-port', str(grpc_port)],
         log=log, pid_file=pid_file, env={**os.environ, 'BQEMU_UPLOAD_STAGING_DIR': str(staging),
-                               'BQEMU_GCS_LOCAL_ROOT': str(gcs_root.resolve())})
+                               'BQEMU_GCS_LOCAL_ROOT': str(gcs_root.resolve())},
+        # DuckDB spills what does not fit in memory to .tmp/ in its working directory (GBs at full size).
+        cwd=work_dir)
     wait_for_port(port, timeout_s=60, process=process, log=log)
     return process.pid
 

@@ -57,12 +57,12 @@ def wait_for_http(url: str, timeout_s: float = 120, process: subprocess.Popen | 
 
 
 def start_background(command: Sequence[str], log: Path, pid_file: Path | None = None,
-                     env: dict[str, str] | None = None) -> subprocess.Popen:
+                     env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen:
     """Starts `command` in its own session (so it outlives the caller and stops as a group)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, 'ab') as out:
         process = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+                                   stdin=subprocess.DEVNULL, start_new_session=True, env=env, cwd=cwd)
     if pid_file is not None:
         pid_file.parent.mkdir(parents=True, exist_ok=True)
         pid_file.write_text(f'{process.pid}\n')
