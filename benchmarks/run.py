@@ -200,6 +200,9 @@ class Bench:
             # The emulator keeps what it held in memory after a dataset is dropped (16 GB after the yellow
             # months' runs): each month starts on a fresh one, so its peak is that month's.
             restart_bigquery_emulator()
+            # It may come back on another port, if the old one's was not free yet.
+            stack = read_env_file(stack_env_file())
+            self.env.update({key: stack[key] for key in ('BIGQUERY_EMULATOR_HOST', 'BIGQUERY_EMULATOR_PORT')})
             runs, emulator = [], []
             for _ in range(repeats):
                 # A first load each time (a dataset of its own, dropped after): the emulator runs a re-load's MERGE
@@ -305,7 +308,7 @@ class Bench:
             self.add('gcs yellow', 'per-day DataFrame.to_parquet loop', yellow,
                      repeat(lambda: self.method('gcs_per_day_loop', yellow, 'yellow', month)))
         if self.settings.get('BIGQUERY_EMULATOR_HOST') and (not only or 'bigquery' in only):
-            self.add('bigquery yellow', 'ours: staging load + MERGE', yellow,
+            self.add('bigquery yellow', 'ours: load job from GCS, SQL, MERGE', yellow,
                      repeat(lambda: self.method('bigquery_ours', yellow, 'yellow', month)))
             self.add('bigquery yellow', 'load_table_from_dataframe', yellow,
                      repeat(lambda: self.method('bigquery_load_dataframe', yellow, 'yellow', month)))
