@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from nyc_taxi.staging.staged_trips import handle_in
+
 STAGING_LIFETIME = timedelta(hours=6)
 # Long enough for a course session: run the loader, come back to the transformer after lunch.
 EDITOR_STAGING_LIFETIME = timedelta(hours=24)
@@ -92,10 +94,9 @@ class StagedTable:
 
 def staged_table_in(data: Any, block: str) -> StagedTable:
     """The StagedTable among a block's input: upstream blocks output [preview, (summary,) StagedTable]."""
-    candidates = data if isinstance(data, (list, tuple)) else [data]
-    for candidate in candidates:
-        if isinstance(candidate, StagedTable):
-            return candidate
+    found = handle_in(data, StagedTable)
+    if found is not None:
+        return found
     raise TypeError(f'Block {block} reads trips staged in BigQuery, the last output of the block above it, and got '
                     f'{type(data).__name__} instead: connect it below load_taxi_data_gcs or transform_taxi_data in '
                     'gcs_to_bigquery')

@@ -105,12 +105,17 @@ class StagedTrips:
                 f'not a DataFrame, so {tried} is not there. A whole month would not fit in memory: {HOW_TO_USE}.')
 
 
+def handle_in(data: Any, kinds: type | tuple[type, ...]) -> Any | None:
+    """The first of `kinds` among a block's input (one output, or upstream's list of outputs); None if none."""
+    candidates = data if isinstance(data, (list, tuple)) else [data]
+    return next((candidate for candidate in candidates if isinstance(candidate, kinds)), None)
+
+
 def staged_trips_in(data: Any, block: str) -> StagedTrips:
     """The StagedTrips among a block's input: upstream blocks output [trips preview, (summary,) StagedTrips]."""
-    candidates = data if isinstance(data, (list, tuple)) else [data]
-    for candidate in candidates:
-        if isinstance(candidate, StagedTrips):
-            return candidate
+    found = handle_in(data, StagedTrips)
+    if found is not None:
+        return found
     raise TypeError(f'Block {block} reads staged trips, the last output of the block above it, and got '
                     f'{type(data).__name__} instead: connect it below the loader, the transformer or a block '
                     f'that returns map_trips(...)')
