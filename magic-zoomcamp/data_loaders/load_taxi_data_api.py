@@ -17,11 +17,11 @@ if 'test' not in globals():
 
 @data_loader
 def load_taxi_data_api(*args, **kwargs) -> list[Any]:
-    """One month of yellow, green or FHV trips, from the source the variable `source` names:
+    """One month of yellow, green, FHV or high-volume FHV trips, from the source the variable `source` names:
     release (default): {TAXI_DATA_BASE_URL}/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.csv.gz;
     tlc: {TLC_TRIP_DATA_URL}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet (see nyc_taxi/sources/month_source.py).
 
-    Variables: taxi_type (yellow|green|fhv); year and month, or none of them in a backfill or recurring trigger,
+    Variables: taxi_type (yellow|green|fhv|fhvhv); year and month, or none of them in a backfill or recurring trigger,
     which load the month of their execution_date minus months_back (see nyc_taxi/runs/month.py).
     The month is streamed into a staged file, never held in memory. Outputs: its first trips, then the
     staged trips (how many, from where, the file) that the blocks below read.

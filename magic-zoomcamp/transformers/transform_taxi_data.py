@@ -20,7 +20,7 @@ if 'test' not in globals():
 
 @transformer
 def transform_taxi_data(data: list[Any], *args, **kwargs) -> list[Any]:
-    """Drops zero-passenger and zero-distance trips (yellow, green; FHV keeps every trip), snake_cases the
+    """Drops zero-passenger and zero-distance trips (yellow, green; FHV and fhvhv keep every trip), snake_cases the
     columns, adds the pickup date.
 
     Streams the staged month through the rules into a clean staged file; trips staged in BigQuery
@@ -49,7 +49,7 @@ def test_every_row_is_kept_or_dropped_by_a_rule(preview, summary: pd.DataFrame, 
 @test
 def test_kept_trips_break_no_rule(preview, summary: pd.DataFrame, *args) -> None:
     """yellow/green: known vendor_id, passenger_count > 0, trip_distance > 0; FHV: a dispatching base,
-    location ids that are zones (nyc_taxi/model/rules.py)."""
+    location ids that are zones; fhvhv: also a known hvfhs_license_num (nyc_taxi/model/rules.py)."""
     rules = rules_for(summary['taxi_type'].iloc[0]).violations
     broken = {f'{rule.name} ({rule.description})': int(summary[rule.name].sum()) for rule in rules}
     assert not any(broken.values()), f'kept trips that break a rule: {broken}'

@@ -33,9 +33,12 @@ def test_each_condition_renders_to_both_engines(condition, arrow, sql):
     assert sql_mask(condition) == f'COALESCE({sql}, FALSE)'
 
 
-def test_conditions_compare_with_numbers_only():
-    with pytest.raises(TypeError, match='numbers only'):
+def test_conditions_compare_with_numbers_and_plain_codes_only():
+    assert Equals('license', 'HV0003').sql() == "`license` = 'HV0003'"
+    with pytest.raises(ValueError, match='letters and digits only'):
         Equals('n', "0'; DROP TABLE t; --").sql()
+    with pytest.raises(TypeError, match='numbers or text only'):
+        Equals('n', None).sql()
 
 
 def test_every_rule_of_every_taxi_type_renders_to_sql():

@@ -15,7 +15,7 @@ def test_a_month_names_its_file_and_first_day():
 
 @pytest.mark.parametrize('variables, named', [
     ({'taxi_type': 'yellow; DROP TABLE x'}, 'taxi_type'),
-    ({'taxi_type': 'fhvhv'}, 'taxi_type'),
+    ({'taxi_type': 'hvfhv'}, 'taxi_type'),
     ({'month': 13}, 'month'),
     ({'month': 0}, 'month'),
     ({'year': 1999}, 'year'),

@@ -22,7 +22,7 @@ def _clean_arrow_schema(taxi_type: str) -> pa.Schema:
     # Postgres TIMESTAMP and BigQuery TIMESTAMP hold microseconds.
     arrow = pa.schema([(name, pa.timestamp('us') if pa.types.is_timestamp(kind) else kind)
                        for name, kind in schema_for(taxi_type).clean_columns.items()])
-    dtypes = {field.name: 'Int16' if pa.types.is_integer(field.type) else 'float64' if pa.types.is_floating(field.type)
+    dtypes = {field.name: f'Int{field.type.bit_width}' if pa.types.is_integer(field.type) else 'float64' if pa.types.is_floating(field.type)
               else 'datetime64[ns]' if pa.types.is_timestamp(field.type) else object for field in arrow}
     empty = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
     return arrow.with_metadata(pa.Table.from_pandas(empty, schema=arrow, preserve_index=False).schema.metadata)

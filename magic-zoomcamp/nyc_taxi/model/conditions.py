@@ -15,6 +15,7 @@ SQL text, and the integration tests run both renderings on the same trips and co
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol, Union
 
@@ -22,6 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 Number = Union[int, float]
+Value = Union[int, float, str]
+_CODE_TEXT = re.compile(r'[A-Za-z0-9]*')
 
 
 class Condition(Protocol):
@@ -36,16 +39,21 @@ def column_sql(name: str) -> str:
     return f'`{name}`'
 
 
-def _literal(value: Number) -> str:
+def _literal(value: Value) -> str:
+    if isinstance(value, str):
+        # Codes such as 'HV0003' only: anything that would need escaping in SQL is refused.
+        if not _CODE_TEXT.fullmatch(value):
+            raise ValueError(f'{value!r}: conditions compare text with codes of letters and digits only')
+        return f"'{value}'"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f'{value!r}: conditions compare columns with numbers only')
+        raise TypeError(f'{value!r}: conditions compare columns with numbers or text only')
     return repr(value)
 
 
 @dataclass(frozen=True)
 class Equals:
     column: str
-    value: Number
+    value: Value
 
     def arrow(self, batch: pa.RecordBatch) -> pa.Array:
         return pc.equal(batch.column(self.column), self.value)
@@ -81,7 +89,7 @@ class IsNull:
 class KnownAndNotIn:
     """The column holds a value, and not one of `values`."""
     column: str
-    values: tuple[int, ...]
+    values: tuple[Value, ...]
 
     def arrow(self, batch: pa.RecordBatch) -> pa.Array:
         column = batch.column(self.column)

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from nyc_taxi.model.conditions import (AllOf, AnyOf, AtMost, Blank, Condition, Equals, IsNull, KnownAndNotIn,
                                        Outside, arrow_mask)
-from nyc_taxi.model.schema import KNOWN_VENDOR_IDS, LOCATION_IDS
+from nyc_taxi.model.schema import HVFHS_LICENSES, KNOWN_VENDOR_IDS, LOCATION_IDS
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,26 @@ _FHV = TripRules(
     sums=(),
 )
 
-RULES: dict[str, TripRules] = {'yellow': _METERED, 'green': _METERED, 'fhv': _FHV}
+_LICENSES = ', '.join(f'{number} ({name})' for number, name in HVFHS_LICENSES.items())
+_ZONES = f'{LOCATION_IDS.start}..{LOCATION_IDS.stop - 1}'
+
+# High-volume FHV: every row is kept (refunds have negative fares: real data). Each trip names one of the
+# four licensees and a dispatching base, and starts and ends in a zone (the TLC fills both ids on every trip).
+_FHVHV = TripRules(
+    drops=(),
+    counts=tuple(Rule(f'{name.lower()}_trips', f'hvfhs_license_num == {number} ({name})',
+                      Equals('hvfhs_license_num', number)) for number, name in HVFHS_LICENSES.items()),
+    violations=(Rule('unknown_hvfhs_license_num', f'hvfhs_license_num empty or not one of {_LICENSES}',
+                     AnyOf((IsNull('hvfhs_license_num'),
+                            KnownAndNotIn('hvfhs_license_num', tuple(HVFHS_LICENSES))))),
+                Rule('missing_dispatching_base_num', 'dispatching_base_num is empty', Blank('dispatching_base_num')),
+                Rule('location_ids_not_zones', f'pu_location_id or do_location_id empty or outside {_ZONES}',
+                     AnyOf((IsNull('pu_location_id'), IsNull('do_location_id'),
+                            Outside('pu_location_id', LOCATION_IDS), Outside('do_location_id', LOCATION_IDS))))),
+    sums=('trip_miles', 'base_passenger_fare', 'driver_pay'),
+)
+
+RULES: dict[str, TripRules] = {'yellow': _METERED, 'green': _METERED, 'fhv': _FHV, 'fhvhv': _FHVHV}
 
 
 def rules_for(taxi_type: str) -> TripRules:

@@ -1,7 +1,7 @@
 """The columns of the NYC TLC trip files, as published, and what they become after the transform.
 
-One schema per taxi type (yellow, green, FHV); every source (the release's CSV, the TLC's parquet)
-is read into it. The release files are CSV with a header. Integer codes that can be missing (VendorID, passenger_count,
+One schema per taxi type (yellow, green, FHV, high-volume FHV); every source (the release's CSV, the
+TLC's parquet) is read into it. The release files are CSV with a header. Integer codes that can be missing (VendorID, passenger_count,
 RatecodeID, payment_type, trip_type) are written as floats ("1.0") in many months, so they are read
 as float and then narrowed to nullable integers, refusing any value with a fraction.
 """
@@ -12,7 +12,7 @@ from typing import Iterable, Literal, get_args
 
 import pyarrow as pa
 
-TaxiType = Literal['yellow', 'green', 'fhv']
+TaxiType = Literal['yellow', 'green', 'fhv', 'fhvhv']
 TAXI_TYPES: tuple[str, ...] = get_args(TaxiType)
 
 # Every integer in the files is a small code (vendor, zone, rate, payment, passengers): 16 bits hold
@@ -21,6 +21,8 @@ CODE = pa.int16()
 NUMBER = pa.float64()
 TEXT = pa.string()
 TIMESTAMP = pa.timestamp('s')
+# Durations in whole seconds: a trip can outlast int16's 9 hours.
+SECONDS = pa.int32()
 
 _YELLOW_COLUMNS: dict[str, pa.DataType] = {
     'VendorID': CODE,
@@ -77,10 +79,46 @@ _FHV_COLUMNS: dict[str, pa.DataType] = {
     'Affiliated_base_number': TEXT,
 }
 
+# High-volume FHV (Uber, Lyft, Via, Juno): the TLC's parquet layout (2019-02 on), then SR_Flag, which only the
+# release's CSV layout (the TLC's before 2022: 7 columns) has. Each layout fills the columns it has; the rest
+# are NULL. SR_Flag ('1' on a shared-ride request, else empty) keeps a column of its own, as for FHV: the
+# parquet layout's shared_request_flag ('Y'/'N') says whether a shared ride was asked for; SR_Flag marks
+# trips of a shared-ride chain, and mapping one onto the other would guess.
+_FHVHV_TLC_COLUMNS: dict[str, pa.DataType] = {
+    'hvfhs_license_num': TEXT,
+    'dispatching_base_num': TEXT,
+    'originating_base_num': TEXT,
+    'request_datetime': TIMESTAMP,
+    'on_scene_datetime': TIMESTAMP,
+    'pickup_datetime': TIMESTAMP,
+    'dropoff_datetime': TIMESTAMP,
+    'PULocationID': CODE,
+    'DOLocationID': CODE,
+    'trip_miles': NUMBER,
+    'trip_time': SECONDS,
+    'base_passenger_fare': NUMBER,
+    'tolls': NUMBER,
+    'bcf': NUMBER,
+    'sales_tax': NUMBER,
+    'congestion_surcharge': NUMBER,
+    'airport_fee': NUMBER,
+    'tips': NUMBER,
+    'driver_pay': NUMBER,
+    'shared_request_flag': TEXT,
+    'shared_match_flag': TEXT,
+    'access_a_ride_flag': TEXT,
+    'wav_request_flag': TEXT,
+    'wav_match_flag': TEXT,
+}
+_FHVHV_COLUMNS: dict[str, pa.DataType] = {**_FHVHV_TLC_COLUMNS, 'SR_Flag': CODE}
+_FHVHV_RELEASE_COLUMNS = ('hvfhs_license_num', 'dispatching_base_num', 'pickup_datetime', 'dropoff_datetime',
+                          'PULocationID', 'DOLocationID', 'SR_Flag')
+
 # Nullable columns that newer months add (the TLC's parquet files): a table holds the union, and
 # rows of months without them hold NULL. Named in their newest spelling; `Airport_fee` in some months.
 _YELLOW_LATER_COLUMNS: dict[str, pa.DataType] = {'airport_fee': NUMBER, 'cbd_congestion_fee': NUMBER}
 _GREEN_LATER_COLUMNS: dict[str, pa.DataType] = {'cbd_congestion_fee': NUMBER}
+_FHVHV_LATER_COLUMNS: dict[str, pa.DataType] = {'cbd_congestion_fee': NUMBER}
 
 # Names in the files that are not snake_case; every other column keeps its name.
 SNAKE_CASE_NAMES: dict[str, str] = {
@@ -96,22 +134,30 @@ _FHV_SNAKE_CASE_NAMES: dict[str, str] = {
     'SR_Flag': 'sr_flag',
     'Affiliated_base_number': 'affiliated_base_number',
 }
+_FHVHV_SNAKE_CASE_NAMES: dict[str, str] = {
+    'PULocationID': 'pu_location_id',
+    'DOLocationID': 'do_location_id',
+    'SR_Flag': 'sr_flag',
+}
 
 # 1 Creative Mobile Technologies, 2 VeriFone (Curb), 4 in the release's 2019-2020 files (the course's dbt
 # models call it 'Unknown/Other'), 5, 6 Myle and 7 Helix in the TLC's newer months.
 KNOWN_VENDOR_IDS: frozenset[int] = frozenset({1, 2, 4, 5, 6, 7})
 # The taxi zones of the zone lookup: 1..263 in the city, 264 and 265 unknown/outside.
 LOCATION_IDS = range(1, 266)
+# The high-volume FHV licensees, by the TLC's license numbers (hvfhs_license_num).
+HVFHS_LICENSES: dict[str, str] = {'HV0002': 'Juno', 'HV0003': 'Uber', 'HV0004': 'Via', 'HV0005': 'Lyft'}
 
 
 @dataclass(frozen=True)
 class TripFileSchema:
     """One taxi type's trips: the columns of its files, and what they are called once clean.
 
-    `source_columns` are the release CSV's header, in order, each required in every source;
+    `source_columns` are the columns of the files, in order, each required in every source unless
+    `release_columns` / `tlc_columns` name the ones a layout has (fhvhv's two layouts differ);
     `later_columns` are nullable columns newer months add. The staged source file holds both (a
-    month without a later column holds NULL there); the clean columns are both, renamed, plus the
-    pickup date.
+    month without a later column, or a layout without a column, holds NULL there); the clean columns
+    are both, renamed, plus the pickup date.
     """
 
     taxi_type: str
@@ -120,6 +166,18 @@ class TripFileSchema:
     pickup_date: str
     renamed: dict[str, str]
     later_columns: dict[str, pa.DataType] = field(default_factory=dict)
+    release_columns: tuple[str, ...] | None = None
+    tlc_columns: tuple[str, ...] | None = None
+
+    @property
+    def required_in_release(self) -> tuple[str, ...]:
+        """The columns every release CSV of this taxi type has."""
+        return self.release_columns or tuple(self.source_columns)
+
+    @property
+    def required_in_tlc(self) -> tuple[str, ...]:
+        """The columns every TLC parquet month of this taxi type has."""
+        return self.tlc_columns or tuple(self.source_columns)
 
     @property
     def datetime_prefix(self) -> str:
@@ -145,6 +203,11 @@ class TripFileSchema:
     def code_columns(self) -> list[str]:
         return [name for name, kind in self.staged_columns.items() if kind == CODE]
 
+    @property
+    def integer_columns(self) -> dict[str, pa.DataType]:
+        """The codes and the whole seconds: read as they come (float, any int) and narrowed, refusing fractions."""
+        return {name: kind for name, kind in self.staged_columns.items() if pa.types.is_integer(kind)}
+
     def clean_name(self, source_name: str) -> str:
         return self.renamed.get(source_name, source_name)
 
@@ -162,6 +225,9 @@ SCHEMAS: dict[str, TripFileSchema] = {
     'green': TripFileSchema('green', _GREEN_COLUMNS, 'lpep_pickup_datetime', 'lpep_pickup_date',
                             SNAKE_CASE_NAMES, _GREEN_LATER_COLUMNS),
     'fhv': TripFileSchema('fhv', _FHV_COLUMNS, 'pickup_datetime', 'pickup_date', _FHV_SNAKE_CASE_NAMES),
+    'fhvhv': TripFileSchema('fhvhv', _FHVHV_COLUMNS, 'pickup_datetime', 'pickup_date', _FHVHV_SNAKE_CASE_NAMES,
+                            _FHVHV_LATER_COLUMNS, release_columns=_FHVHV_RELEASE_COLUMNS,
+                            tlc_columns=tuple(_FHVHV_TLC_COLUMNS)),
 }
 
 
@@ -176,8 +242,11 @@ def schema_for(taxi_type: str) -> TripFileSchema:
 
 
 def schema_of(frame_columns: Iterable[str]) -> TripFileSchema:
-    """The schema whose pickup column the frame has: tpep_* yellow, lpep_* green, pickup_datetime FHV."""
+    """The schema of a frame of staged or clean trips: tpep_* yellow, lpep_* green, hvfhs_license_num
+    high-volume FHV, pickup_datetime FHV."""
     columns = set(frame_columns)
+    if 'hvfhs_license_num' in columns:
+        return SCHEMAS['fhvhv']
     for schema in SCHEMAS.values():
         if schema.pickup_datetime in columns:
             return schema

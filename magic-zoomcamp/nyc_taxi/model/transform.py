@@ -97,7 +97,7 @@ def clean_batch(batch: pa.RecordBatch, schema: TripFileSchema, drop_missing_pass
     """The cleaning rules for one record batch of the staged columns, any taxi type: the kept trips in the
     clean schema's columns and types (`nyc_taxi.model.arrow.clean_arrow_schema`), and per pickup date what
     happened to the batch's rows (`nyc_taxi.model.month_summary`; `TransformReport.of_summary` totals it).
-    The drops are the taxi type's (nyc_taxi.model.rules): none for FHV, which keeps every row."""
+    The drops are the taxi type's (nyc_taxi.model.rules): none for FHV and fhvhv, which keep every row."""
     rules = rules_for(schema.taxi_type)
     dropped_so_far = nothing(batch)
     drops = {name: dropped_so_far for name in rules.drop_names}

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as csv
 
-from nyc_taxi.model.schema import CODE, NUMBER, TripFileSchema
-from nyc_taxi.sources.codes import TripFileError, as_code
+from nyc_taxi.model.schema import CODE, NUMBER, SECONDS, TripFileSchema
+from nyc_taxi.sources.codes import TripFileError, as_whole_numbers
 from nyc_taxi.staging.stream_sizes import StreamSizes
 
 GZIP_MAGIC = b'\x1f\x8b'
@@ -46,7 +46,7 @@ def trip_batches(path: Path, schema: TripFileSchema, source: str | None = None,
     source = source or str(path)
     _check_gzip(path, source)
     header = _read_header(path, source)
-    missing = [name for name in schema.source_columns if name not in header]
+    missing = [name for name in schema.required_in_release if name not in header]
     if missing:
         raise TripFileError(
             f'{source}: header lacks the column(s) {", ".join(missing)} expected for {schema.taxi_type} '
@@ -86,8 +86,9 @@ def _read_header(path: Path, source: str) -> list[str]:
 
 
 def _arrow_read_types(schema: TripFileSchema, header: list[str]) -> dict[str, pa.DataType]:
-    """The type to read each column of the file as: codes as floats, to be narrowed."""
-    return {name: NUMBER if kind == CODE else kind for name, kind in schema.staged_columns.items() if name in header}
+    """The type to read each column of the file as: integers as floats, to be narrowed."""
+    return {name: NUMBER if pa.types.is_integer(kind) else kind for name, kind in schema.staged_columns.items()
+            if name in header}
 
 
 def _raw_batches(path: Path, schema: TripFileSchema, source: str, column_types: dict[str, pa.DataType],
@@ -159,13 +160,16 @@ def _locate_conversion_error(path: Path, schema: TripFileSchema, source: str, er
 
 def _narrow_integers(batch: pa.RecordBatch, schema: TripFileSchema, source: str,
                      first_line: int) -> pa.RecordBatch:
-    """The batch with its code columns as int16; `first_line` is the file line of its first row."""
-    for name in (name for name in schema.code_columns if name in batch.schema.names):
+    """The batch with its integer columns narrowed (codes int16, seconds int32); `first_line` is the file
+    line of its first row."""
+    for name, kind in schema.integer_columns.items():
+        if name not in batch.schema.names:
+            continue
         index = batch.schema.get_field_index(name)
-        batch = batch.set_column(index, name, as_code(batch.column(index), name,
-                                                      lambda row: f'{source}, line {first_line + row}'))
+        batch = batch.set_column(index, name, as_whole_numbers(batch.column(index), kind, name,
+                                                               lambda row: f'{source}, line {first_line + row}'))
     return batch
 
 
 def _nullable_integers(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
-    return pd.Int16Dtype() if kind == CODE else None
+    return {CODE: pd.Int16Dtype(), SECONDS: pd.Int32Dtype()}.get(kind)

@@ -3,8 +3,9 @@ into the taxi type's staged columns, a row group at a time, whatever drift the m
 
 What drifts between months, and what becomes of it (see ../shared/NYC_DATA_NOTES.md):
 - spelling: `Airport_fee` in some months, `airport_fee` in others: columns match by name, ignoring case;
-- codes as double in some months, int32/int64 in others: narrowed to the schema's int16 codes,
-  refusing a fraction or an out-of-range number and naming the column and row group;
+- codes as double in some months, int32/int64 in others: narrowed to the schema's int16 codes (and
+  fhvhv's trip_time to int32 seconds), refusing a fraction or an out-of-range number and naming the
+  column and row group;
 - columns that hold no value typed `null`: nulls of the declared type;
 - timestamps in ns or us: the declared unit;
 - columns newer than the month (cbd_congestion_fee before 2025): nulls.
@@ -20,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from nyc_taxi.model.schema import CODE, TripFileSchema
-from nyc_taxi.sources.codes import TripFileError, as_code
+from nyc_taxi.model.schema import TripFileSchema
+from nyc_taxi.sources.codes import TripFileError, as_whole_numbers
 
 PARQUET_MAGIC = b'PAR1'
 BATCH_ROWS = 65_536
@@ -68,7 +69,7 @@ def _staged_name_of_each_column(file_schema: pa.Schema, schema: TripFileSchema, 
     """{file column: staged column}, matched ignoring case; refuses missing, unknown and doubled columns."""
     by_lower = {name.lower(): name for name in schema.staged_columns}
     matched = {name: by_lower[name.lower()] for name in file_schema.names if name.lower() in by_lower}
-    missing = [name for name in schema.source_columns if name not in matched.values()]
+    missing = [name for name in schema.required_in_tlc if name not in matched.values()]
     if missing:
         old_layout = (' It is the TLC\'s first layout (2009-2010), with coordinates instead of zone ids, which '
                       'this project does not load: zone-based months start in 2011.'
@@ -91,8 +92,8 @@ def _where(source: str, group: int, first_row: int):
 
 
 def _as_type(values: pa.Array, kind: pa.DataType, name: str, where) -> pa.Array:
-    if kind == CODE:
-        return as_code(values, name, where)
+    if pa.types.is_integer(kind):
+        return as_whole_numbers(values, kind, name, where)
     if pa.types.is_null(values.type):
         return pa.nulls(len(values), kind)
     if pa.types.is_timestamp(kind):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 BIGQUERY_TYPES: dict[pa.DataType, str] = {
     pa.int16(): 'INTEGER',
+    pa.int32(): 'INTEGER',
     pa.float64(): 'FLOAT',
     pa.string(): 'STRING',
     # The trip files' times are New York wall-clock times without a zone: DATETIME, not TIMESTAMP.

@@ -43,7 +43,7 @@ def partitioned_root(bucket: str, taxi_type: str) -> str:
 
 def daily_object_key(day: date, taxi_type: str) -> str:
     """`{YYYY}/{MM}/{DD}/{taxi_type}/daily-trips.parquet`: the seed's date path and name, with a folder per
-    taxi type so that yellow, green and FHV runs of one date each keep their own object."""
+    taxi type so that yellow, green, FHV and fhvhv runs of one date each keep their own object."""
     return f'{day:%Y/%m/%d}/{taxi_type}/daily-trips.parquet'
 
 

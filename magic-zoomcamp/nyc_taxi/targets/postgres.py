@@ -27,6 +27,7 @@ READ_AHEAD_BATCHES = 1
 
 POSTGRES_TYPES: dict[pa.DataType, str] = {
     pa.int16(): 'SMALLINT',
+    pa.int32(): 'INTEGER',
     pa.float64(): 'DOUBLE PRECISION',
     pa.string(): 'TEXT',
     pa.timestamp('s'): 'TIMESTAMP',
@@ -35,6 +36,7 @@ POSTGRES_TYPES: dict[pa.DataType, str] = {
 
 _INFORMATION_SCHEMA_NAMES = {
     'SMALLINT': 'smallint',
+    'INTEGER': 'integer',
     'DOUBLE PRECISION': 'double precision',
     'TEXT': 'text',
     'TIMESTAMP': 'timestamp without time zone',
