@@ -9,6 +9,7 @@ from nyc_taxi.mage.staging_tables import staged_input
 from nyc_taxi.mage.trips import block_output
 from nyc_taxi.staging.staged_month import clean_staged_month
 from nyc_taxi.staging.staged_table import StagedTable
+from nyc_taxi.model.month_summary import examples
 from nyc_taxi.model.rules import rules_for
 from nyc_taxi.model.transform import TransformReport, drop_missing_passenger_count
 
@@ -52,7 +53,8 @@ def test_kept_trips_break_no_rule(preview, summary: pd.DataFrame, *args) -> None
     location ids that are zones; fhvhv: also a known hvfhs_license_num (nyc_taxi/model/rules.py)."""
     rules = rules_for(summary['taxi_type'].iloc[0]).violations
     broken = {f'{rule.name} ({rule.description})': int(summary[rule.name].sum()) for rule in rules}
-    assert not any(broken.values()), f'kept trips that break a rule: {broken}'
+    named = {rule.name: examples(summary, rule) for rule in rules if examples(summary, rule)}
+    assert not any(broken.values()), f'kept trips that break a rule: {broken}' + (f'; values: {named}' if named else '')
 
 
 @test

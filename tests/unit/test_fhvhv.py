@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import gzip
 from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -10,12 +12,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from nyc_taxi.model.arrow import clean_arrow_schema
-from nyc_taxi.model.month_summary import totals
+from nyc_taxi.model.month_summary import combine, examples, totals
+from nyc_taxi.model.rules import rules_for
 from nyc_taxi.model.schema import CODE, SECONDS, schema_for, schema_of
 from nyc_taxi.model.transform import clean_batch
+from nyc_taxi.model.transform_sql import summary_query
 from nyc_taxi.sources.codes import TripFileError
 from nyc_taxi.sources.release_csv import trip_batches
 from nyc_taxi.sources.tlc_parquet import tlc_batches
+from nyc_taxi.staging.staged_month import summary_frame
 
 FHVHV = schema_for('fhvhv')
 RELEASE_HEADER = 'hvfhs_license_num,dispatching_base_num,pickup_datetime,dropoff_datetime,PULocationID,DOLocationID,SR_Flag'
@@ -49,6 +54,15 @@ def tlc_month(rows: int = 4, ids: pa.DataType = pa.int64(), airport_fee: pa.Data
     }
     columns.update(replaced)
     return pa.table(columns)
+
+
+def transformer_module():
+    """The transformer block's file as a module, its Mage decorators as plain functions."""
+    path = Path(__file__).parents[2] / 'magic-zoomcamp' / 'transformers' / 'transform_taxi_data.py'
+    identity = lambda function: function  # noqa: E731
+    namespace = {'transformer': identity, 'test': identity, '__name__': 'transform_taxi_data'}
+    exec(compile(path.read_text(), str(path), 'exec'), namespace)
+    return SimpleNamespace(**namespace)
 
 
 def read_tlc(tmp_path, table: pa.Table, row_group_size: int = 2) -> pa.Table:
@@ -128,6 +142,24 @@ def test_every_trip_is_kept_refunds_included_and_counted_per_licensee(tmp_path):
 def test_an_unknown_or_missing_licence_and_a_trip_outside_the_zones_are_violations(tmp_path):
     batch = read_tlc(tmp_path, tlc_month(hvfhs_license_num=pa.array(['HV0003', 'HV0009', None, 'HV0005']),
                                          PULocationID=pa.array([1, 2, 3, 266])), row_group_size=4).to_batches()[0]
-    total = totals(clean_batch(batch, FHVHV)[1])
+    clean, summary = clean_batch(batch, FHVHV)
+    total = totals(summary)
     assert total['unknown_hvfhs_license_num'] == 2 and total['location_ids_not_zones'] == 1
-    assert pc.sum(clean_batch(batch, FHVHV)[0].column('trip_time')).as_py() == 4 * 7_200
+    assert pc.sum(clean.column('trip_time')).as_py() == 4 * 7_200
+    # The summary keeps the value that broke the rule, per date and over batches combined, for the @test.
+    whole = summary_frame(combine([summary, clean_batch(batch.slice(0, 1), FHVHV)[1]], 'fhvhv'), FHVHV)
+    rule = next(rule for rule in rules_for('fhvhv').violations if rule.name == 'unknown_hvfhs_license_num')
+    assert examples(whole, rule) == ['HV0009']
+    assert summary_query(FHVHV, 's', 'c', False).count(
+        "MIN(IF(COALESCE((`hvfhs_license_num` IS NULL OR (`hvfhs_license_num` IS NOT NULL AND `hvfhs_license_num` NOT "
+        "IN ('HV0002', 'HV0003', 'HV0004', 'HV0005'))), FALSE), `hvfhs_license_num`, NULL))") == 1
+
+
+def test_the_transformer_test_names_the_unknown_licence(tmp_path):
+    batch = read_tlc(tmp_path, tlc_month(hvfhs_license_num=pa.array(['HV0003', 'HV0009', 'HV0003', 'HV0005'])),
+                     row_group_size=4).to_batches()[0]
+    summary = summary_frame(clean_batch(batch, FHVHV)[1], FHVHV)
+    with pytest.raises(AssertionError, match=r"unknown_hvfhs_license_num \(hvfhs_license_num empty or not one of "
+                                             r"HV0002 \(Juno\), HV0003 \(Uber\), HV0004 \(Via\), HV0005 "
+                                             r"\(Lyft\)\)': 1.*values: \{'unknown_hvfhs_license_num': \['HV0009'\]\}"):
+        transformer_module().test_kept_trips_break_no_rule(None, summary)

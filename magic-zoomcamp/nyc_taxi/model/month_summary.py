@@ -22,16 +22,25 @@ PICKUP_DATE = 'pickup_date'
 
 @lru_cache(maxsize=None)
 def summary_schema(taxi_type: str) -> pa.Schema:
-    """pickup_date, rows_in, the drops, trips, the counts, the violations (int64), then the sums (float64)."""
+    """pickup_date, rows_in, the drops, trips, the counts, the violations (int64), the sums (float64), then
+    the violations' examples (string: the smallest breaking value of the date)."""
     rules = rules_for(taxi_type)
     counts = ('rows_in', *rules.drop_names, 'trips', *(rule.name for rule in rules.counts),
               *(rule.name for rule in rules.violations))
     return pa.schema([(PICKUP_DATE, pa.date32()), *((name, pa.int64()) for name in counts),
-                      *((name, pa.float64()) for name in rules.sums)])
+                      *((name, pa.float64()) for name in rules.sums),
+                      *((rule.example_name, pa.string()) for rule in rules.examples)])
 
 
 def violation_names(taxi_type: str) -> tuple[str, ...]:
     return tuple(rule.name for rule in rules_for(taxi_type).violations)
+
+
+def examples(summary: pd.DataFrame, rule) -> list[str]:
+    """The values that broke `rule` on any date of a block's summary, sorted ([] when it keeps none)."""
+    if not rule.example or rule.example_name not in summary.columns:
+        return []
+    return sorted(set(summary[rule.example_name].dropna()))
 
 
 def summarize_batch(source_dates: pa.Array, drops: Mapping[str, pa.Array], clean: pa.RecordBatch,
@@ -46,6 +55,8 @@ def summarize_batch(source_dates: pa.Array, drops: Mapping[str, pa.Array], clean
         'trips': pa.array([1] * clean.num_rows, pa.int64()),
         **{rule.name: pc.cast(evaluate(rule, clean), pa.int64()) for rule in rules.counts + rules.violations},
         **{name: clean.column(name) for name in rules.sums},
+        **{rule.example_name: pc.if_else(evaluate(rule, clean), clean.column(rule.example), None)
+           for rule in rules.examples},
     })
     return combine([_sum_by_date(source), _sum_by_date(kept)], schema.taxi_type)
 
@@ -68,13 +79,16 @@ def totals(summary: pa.Table | pd.DataFrame) -> dict[str, float]:
 
 
 def _sum_by_date(table: pa.Table) -> pa.Table:
-    """Every column but the date summed per date, under its own name."""
-    grouped = table.group_by(PICKUP_DATE).aggregate([(name, 'sum') for name in table.schema.names[1:]])
-    return grouped.rename_columns([name.removesuffix('_sum') for name in grouped.schema.names])
+    """Every number column but the date summed per date, and the smallest of every text column, under its own
+    name."""
+    grouped = table.group_by(PICKUP_DATE).aggregate(
+        [(field.name, 'min' if pa.types.is_string(field.type) else 'sum') for field in table.schema][1:])
+    return grouped.rename_columns([name.removesuffix('_sum').removesuffix('_min') for name in grouped.schema.names])
 
 
 def _with_all_columns(table: pa.Table, target: pa.Schema) -> pa.Table:
     for field in target:
         if field.name not in table.schema.names:
-            table = table.append_column(field, pa.nulls(table.num_rows, field.type).fill_null(0))
+            empty = pa.nulls(table.num_rows, field.type)
+            table = table.append_column(field, empty if pa.types.is_string(field.type) else empty.fill_null(0))
     return table.select(target.names).cast(target)

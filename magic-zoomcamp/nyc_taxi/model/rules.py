@@ -10,6 +10,8 @@ here. The same declaration runs on Arrow batches (`evaluate`) and, rendered to S
 - counts: facts worth a column per date (not errors), on the clean batch.
 - violations: kept trips that break a rule every clean trip must keep; the `@test`s require none.
 - sums: clean columns summed per date (distance and fares).
+A violation may name a column whose breaking value the summary keeps (`Rule.example`), so a failing
+`@test` says which value broke it, not only how many rows.
 """
 from __future__ import annotations
 
@@ -28,6 +30,13 @@ class Rule:
     name: str
     description: str
     condition: Condition
+    # For a violation: the text column whose value names what broke the rule (an unknown licence). The
+    # summary keeps the smallest such value per date (`example_name`), so the failing @test can name it.
+    example: str | None = None
+
+    @property
+    def example_name(self) -> str:
+        return f'{self.name}_example'
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,11 @@ class TripRules:
 
     def drop_rules(self, with_optional: bool) -> tuple[Rule, ...]:
         return self.drops + (self.optional_drops if with_optional else ())
+
+    @property
+    def examples(self) -> tuple[Rule, ...]:
+        """The violations whose breaking value the summary keeps."""
+        return tuple(rule for rule in self.violations if rule.example)
 
     @property
     def drop_names(self) -> tuple[str, ...]:
@@ -92,8 +106,8 @@ _FHVHV = TripRules(
     counts=tuple(Rule(f'{name.lower()}_trips', f'hvfhs_license_num == {number} ({name})',
                       Equals('hvfhs_license_num', number)) for number, name in HVFHS_LICENSES.items()),
     violations=(Rule('unknown_hvfhs_license_num', f'hvfhs_license_num empty or not one of {_LICENSES}',
-                     AnyOf((IsNull('hvfhs_license_num'),
-                            KnownAndNotIn('hvfhs_license_num', tuple(HVFHS_LICENSES))))),
+                     AnyOf((IsNull('hvfhs_license_num'), KnownAndNotIn('hvfhs_license_num', tuple(HVFHS_LICENSES)))),
+                     example='hvfhs_license_num'),
                 Rule('missing_dispatching_base_num', 'dispatching_base_num is empty', Blank('dispatching_base_num')),
                 Rule('location_ids_not_zones', f'pu_location_id or do_location_id empty or outside {_ZONES}',
                      AnyOf((IsNull('pu_location_id'), IsNull('do_location_id'),

@@ -60,14 +60,18 @@ def summary_query(schema: TripFileSchema, staged_table: str, clean_table: str, d
     source = ', '.join([f'CAST({pickup_time} AS DATE) AS {PICKUP_DATE}', 'COUNT(*) AS rows_in',
                         *(f'COUNTIF({flag}) AS {name}' for name, flag in dropped),
                         '0 AS trips', *(f'0 AS {rule.name}' for rule in kept_rules),
-                        *(f'CAST(NULL AS FLOAT64) AS {name}' for name in rules.sums)])
+                        *(f'CAST(NULL AS FLOAT64) AS {name}' for name in rules.sums),
+                        *(f'CAST(NULL AS STRING) AS {rule.example_name}' for rule in rules.examples)])
     clean = ', '.join([f'{column_sql(schema.pickup_date)} AS {PICKUP_DATE}', '0 AS rows_in',
                        *(f'0 AS {name}' for name, _ in dropped), 'COUNT(*) AS trips',
                        *(f'COUNTIF({sql_mask(rule.condition)}) AS {rule.name}' for rule in kept_rules),
-                       *(f'SUM({column_sql(name)}) AS {name}' for name in rules.sums)])
+                       *(f'SUM({column_sql(name)}) AS {name}' for name in rules.sums),
+                       *(f'MIN(IF({sql_mask(rule.condition)}, {column_sql(rule.example)}, NULL)) AS {rule.example_name}'
+                         for rule in rules.examples)])
     totals = ', '.join([PICKUP_DATE, 'SUM(rows_in) AS rows_in', *(f'SUM({name}) AS {name}' for name, _ in dropped),
                         'SUM(trips) AS trips', *(f'SUM({rule.name}) AS {rule.name}' for rule in kept_rules),
-                        *(f'COALESCE(SUM({name}), 0) AS {name}' for name in rules.sums)])
+                        *(f'COALESCE(SUM({name}), 0) AS {name}' for name in rules.sums),
+                        *(f'MIN({rule.example_name}) AS {rule.example_name}' for rule in rules.examples)])
     return (f'SELECT {totals} FROM ('
             f'SELECT {source} FROM {table_sql(staged_table)} GROUP BY 1 '
             f'UNION ALL SELECT {clean} FROM {table_sql(clean_table)} GROUP BY 1'

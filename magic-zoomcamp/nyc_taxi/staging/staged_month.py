@@ -91,7 +91,8 @@ def clean_staged_month(source: StagedTrips, stage: Stage, staged_by: str, drop_m
 def summary_frame(summary: pa.Table, schema: TripFileSchema) -> pd.DataFrame:
     """The summary as the transformer's output: never empty (a month without rows still has its one row)."""
     if summary.num_rows == 0:
-        summary = pa.table({field.name: pa.array([None if field.name == PICKUP_DATE else 0], field.type)
+        summary = pa.table({field.name: pa.array([None if field.name == PICKUP_DATE or pa.types.is_string(field.type)
+                                                  else 0], field.type)
                             for field in summary_schema(schema.taxi_type)})
     frame = summary.to_pandas()
     frame.insert(0, 'taxi_type', schema.taxi_type)
