@@ -21,6 +21,7 @@ from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
 from devstack.sample_fhv_csv import ensure_fhv_csv_file
+from devstack.sample_fhvhv_csv import ensure_fhvhv_csv_file
 from devstack.sample_month import SampleMonth
 from devstack.sample_tlc_parquet import TRIP_DATA_DIR, ensure_tlc_parquet_file, tlc_trip_data_url
 from devstack.sample_zones import ensure_zone_lookup
@@ -43,12 +44,16 @@ DEMO_MONTHS = (MonthRequest(taxi_type='yellow', year=2021, month=1),
                *(MonthRequest(taxi_type='green', year=2020, month=month) for month in (10, 11, 12)))
 # The release's FHV month of the course's FHV homework (2019), as CSV.
 DEMO_FHV_MONTHS = (SampleMonth(taxi_type='fhv', year=2019, month=1),)
+# High-volume FHV in both layouts: the release's CSV month the course's Spark week reads, and a TLC month.
+DEMO_FHVHV_RELEASE_MONTHS = (SampleMonth(taxi_type='fhvhv', year=2021, month=1),)
 # The TLC's own parquet months, one per schema a reader meets: Airport_fee (2023), airport_fee and
-# cbd_congestion_fee with int32 codes (2025), float FHV zones (2019), green's null-typed ehail_fee (2022).
+# cbd_congestion_fee with int32 codes (2025), float FHV zones (2019), green's null-typed ehail_fee (2022),
+# fhvhv's 24 columns with a null-typed airport_fee (2021-06, the course's Spark month).
 DEMO_TLC_MONTHS = (SampleMonth(taxi_type='yellow', year=2023, month=1),
                    SampleMonth(taxi_type='yellow', year=2025, month=1),
                    SampleMonth(taxi_type='fhv', year=2019, month=2),
-                   SampleMonth(taxi_type='green', year=2022, month=1))
+                   SampleMonth(taxi_type='green', year=2022, month=1),
+                   SampleMonth(taxi_type='fhvhv', year=2021, month=6))
 
 
 def _settings() -> dict[str, str]:
@@ -102,12 +107,14 @@ def up(args: argparse.Namespace) -> None:
 
 
 def ensure_demo_files(data_dir: Path, rows: int) -> None:
-    """The files `up` serves, each kind in its public URL layout: release CSVs (yellow/, green/, fhv/),
-    the TLC's parquet months (trip-data/) and the zone lookup (misc/)."""
+    """The files `up` serves, each kind in its public URL layout: release CSVs (yellow/, green/, fhv/,
+    fhvhv/), the TLC's parquet months (trip-data/) and the zone lookup (misc/)."""
     for request in DEMO_MONTHS:
         ensure_trip_file(data_dir, request, rows=rows)
     for month in DEMO_FHV_MONTHS:
         ensure_fhv_csv_file(data_dir, month, rows=rows)
+    for month in DEMO_FHVHV_RELEASE_MONTHS:
+        ensure_fhvhv_csv_file(data_dir, month, rows=rows)
     for month in DEMO_TLC_MONTHS:
         ensure_tlc_parquet_file(data_dir, month, rows=rows)
     ensure_zone_lookup(data_dir)

@@ -17,7 +17,7 @@ OUTSIDE_MONTH_SHARE = 0.001
 
 @dataclass(frozen=True)
 class SampleMonth:
-    taxi_type: str  # 'yellow', 'green' or 'fhv'
+    taxi_type: str  # 'yellow', 'green', 'fhv' or 'fhvhv'
     year: int
     month: int
 

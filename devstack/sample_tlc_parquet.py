@@ -3,8 +3,10 @@
 The layout (columns, order, spelling, types) is the period's in devstack/tlc_layouts.py; the values keep
 the release CSVs' quirks where they apply: zero passengers and distances, refunds, pickups outside the
 month, and rows without dispatch data (null passenger_count, RatecodeID, store_and_fwd_flag, surcharges;
-payment_type 0 from 2023 where it is an integer column that the TLC fills). Several row groups per file,
-as real months have (~1M rows each there). Fixed writer settings: the same seed gives the same bytes.
+payment_type 0 from 2023 where it is an integer column that the TLC fills); FHV and fhvhv trips come
+from their own generators, cast to the period's types. Several row groups per file, as real months have
+(~1M rows each there). A month of the fhvhv size (~20M rows) is written a row group at a time, so that
+memory stays flat whatever the size. Fixed writer settings: the same seed gives the same bytes.
 """
 from __future__ import annotations
 
@@ -19,15 +21,23 @@ from devstack.partial_file import ensure_file
 from devstack.sample_data import (MISSING_DISPATCH_SHARE, REFUND_SHARE, ZERO_DISTANCE_SHARE,
                                   ZERO_PASSENGER_SHARE)
 from devstack.sample_fhv import generate_fhv_trips
+from devstack.sample_fhvhv import generate_fhvhv_trips
 from devstack.sample_month import SampleMonth, trip_times
 from devstack.tlc_layouts import tlc_schema
 
 TRIP_DATA_DIR = 'trip-data'
 # Small, so that the tests' 3,000-row months come in 3 row groups; real months have ~1M rows a group.
 ROW_GROUP_ROWS = 1_000
+FHVHV_ROW_GROUP_ROWS = 1_000_000  # the TLC's: a generated fhvhv month reads like a real one, group by group
 AIRPORT_SHARE = 0.08
 CBD_SHARE = 0.6
 _STREAMS = {'yellow': 10, 'green': 11}  # apart from the release CSVs' draws for the same seed and month
+# Types whose trips come as a table (the layout's columns, by name) from a generator of their own.
+_TRIP_GENERATORS = {'fhv': generate_fhv_trips, 'fhvhv': generate_fhvhv_trips}
+# Every writer setting spelled out: a pyarrow default changing must not change the bytes silently. The
+# footer names the writer (created_by, "parquet-cpp-arrow version X"): bytes repeat per version.
+_WRITER_SETTINGS = dict(compression='snappy', version='2.6', data_page_version='1.0', use_dictionary=True,
+                        write_statistics=True, store_schema=True)
 # Columns the TLC leaves empty on trips without dispatch data.
 _EMPTY_WITHOUT_DISPATCH = ('passenger_count', 'RatecodeID', 'store_and_fwd_flag', 'payment_type', 'trip_type',
                            'congestion_surcharge', 'airport_fee', 'Airport_fee')
@@ -42,14 +52,17 @@ def tlc_parquet_path(data_dir: Path, month: SampleMonth) -> Path:
     return data_dir / TRIP_DATA_DIR / f'{month.file_stem}.parquet'
 
 
-def generate_tlc_table(month: SampleMonth, rows: int, seed: int = 42) -> pa.Table:
-    """`rows` trips of the month with the schema the TLC's file of that month has."""
+def generate_tlc_table(month: SampleMonth, rows: int, seed: int = 42, part: int = 0) -> pa.Table:
+    """`rows` trips of the month with the schema the TLC's file of that month has. `part` numbers the
+    pieces of a month written in chunks (write_tlc_parquet_chunks): each piece draws trips of its own."""
     schema = tlc_schema(month.taxi_type, month.year)
-    if month.taxi_type == 'fhv':
-        trips = generate_fhv_trips(month, rows, seed)
+    if month.taxi_type in _TRIP_GENERATORS:
+        trips = _TRIP_GENERATORS[month.taxi_type](month, rows, seed, part)
         return pa.table([trips[name].cast(kind) if kind != pa.null() else pa.nulls(rows)
                          for name, kind in zip(schema.names, schema.types)], schema=schema)
-    rng = np.random.default_rng([seed, month.year, month.month, _STREAMS[month.taxi_type]])
+    stream = [seed, month.year, month.month, _STREAMS[month.taxi_type]]
+    # Part 0 draws from the stream it always had, so that the months written whole keep their bytes.
+    rng = np.random.default_rng(stream + [part] if part else stream)
     if month.year == 2009:
         return _yellow_2009(rng, month, rows, schema)
     values, without_dispatch = _taxi_values(rng, month, rows, schema)
@@ -143,10 +156,19 @@ def _yellow_2009(rng: np.random.Generator, month: SampleMonth, rows: int, schema
 
 
 def write_tlc_parquet(table: pa.Table, path: Path, row_group_rows: int = ROW_GROUP_ROWS) -> Path:
-    # Every setting spelled out: a pyarrow default changing must not change the bytes silently. The
-    # footer names the writer (created_by, "parquet-cpp-arrow version X"): bytes repeat per version.
-    pq.write_table(table, path, row_group_size=row_group_rows, compression='snappy', version='2.6',
-                   data_page_version='1.0', use_dictionary=True, write_statistics=True, store_schema=True)
+    pq.write_table(table, path, row_group_size=row_group_rows, **_WRITER_SETTINGS)
+    return path
+
+
+def write_tlc_parquet_chunks(path: Path, month: SampleMonth, rows: int, seed: int = 42,
+                             row_group_rows: int = FHVHV_ROW_GROUP_ROWS) -> Path:
+    """Writes `rows` trips of the month to `path`, generating and writing `row_group_rows` of them at a
+    time, each chunk one row group (drawn as part 0, 1, ...): memory holds one chunk, not the month.
+    Same arguments, same bytes; another `row_group_rows` draws other trips."""
+    with pq.ParquetWriter(path, tlc_schema(month.taxi_type, month.year), **_WRITER_SETTINGS) as writer:
+        for part, start in enumerate(range(0, rows, row_group_rows)):
+            chunk = generate_tlc_table(month, min(row_group_rows, rows - start), seed, part)
+            writer.write_table(chunk, row_group_size=row_group_rows)
     return path
 
 
@@ -155,3 +177,13 @@ def ensure_tlc_parquet_file(data_dir: Path, month: SampleMonth, rows: int, seed:
     """Writes `data_dir/trip-data/{taxi_type}_tripdata_{YYYY}-{MM}.parquet` unless it already exists."""
     return ensure_file(tlc_parquet_path(data_dir, month),
                        lambda path: write_tlc_parquet(generate_tlc_table(month, rows, seed), path, row_group_rows))
+
+
+def ensure_fhvhv_parquet_file(data_dir: Path, month: SampleMonth, rows: int, seed: int = 42,
+                              row_group_rows: int = FHVHV_ROW_GROUP_ROWS) -> Path:
+    """Writes `data_dir/trip-data/fhvhv_tripdata_{YYYY}-{MM}.parquet` unless it already exists, a row
+    group at a time (write_tlc_parquet_chunks): a real-sized month (~20M rows) never sits in memory."""
+    if month.taxi_type != 'fhvhv':
+        raise ValueError(f'Not an fhvhv month: {month}')
+    return ensure_file(tlc_parquet_path(data_dir, month),
+                       lambda path: write_tlc_parquet_chunks(path, month, rows, seed, row_group_rows))

@@ -97,6 +97,41 @@ FHV = Layout(
     ),
 )
 
+# High Volume For-Hire trips, published from 2019-02 (~20M rows a month). Times are microseconds in every
+# period, unlike yellow's and green's before 2023; zone ids int64, then int32 from 2023; airport_fee holds
+# no value (typed null) before 2022.
+FHVHV = Layout(
+    periods=(2019, 2022, 2023, 2025),
+    columns=(
+        # column                   2019  2022  2023  2025
+        ('hvfhs_license_num',      STR,  STR,  STR,  STR),
+        ('dispatching_base_num',   STR,  STR,  STR,  STR),
+        ('originating_base_num',   STR,  STR,  STR,  STR),  # null for Lyft and a few others
+        ('request_datetime',       US,   US,   US,   US),
+        ('on_scene_datetime',      US,   US,   US,   US),   # null for Lyft
+        ('pickup_datetime',        US,   US,   US,   US),
+        ('dropoff_datetime',       US,   US,   US,   US),
+        ('PULocationID',           I64,  I64,  I32,  I32),
+        ('DOLocationID',           I64,  I64,  I32,  I32),
+        ('trip_miles',             F64,  F64,  F64,  F64),
+        ('trip_time',              I64,  I64,  I64,  I64),  # seconds
+        ('base_passenger_fare',    F64,  F64,  F64,  F64),
+        ('tolls',                  F64,  F64,  F64,  F64),
+        ('bcf',                    F64,  F64,  F64,  F64),  # Black Car Fund
+        ('sales_tax',              F64,  F64,  F64,  F64),
+        ('congestion_surcharge',   F64,  F64,  F64,  F64),
+        ('airport_fee',            NULL, F64,  F64,  F64),  # levied from 2022
+        ('tips',                   F64,  F64,  F64,  F64),
+        ('driver_pay',             F64,  F64,  F64,  F64),
+        ('shared_request_flag',    STR,  STR,  STR,  STR),
+        ('shared_match_flag',      STR,  STR,  STR,  STR),
+        ('access_a_ride_flag',     STR,  STR,  STR,  STR),  # ' ' (a space) on Lyft's trips
+        ('wav_request_flag',       STR,  STR,  STR,  STR),
+        ('wav_match_flag',         STR,  STR,  STR,  STR),
+        ('cbd_congestion_fee',     None, None, None, F64),
+    ),
+)
+
 # Yellow 2009: another schema altogether (coordinates instead of zones, times as text, payment as words).
 # Readers of the zone-based layouts must refuse it rather than load it half-empty.
 YELLOW_2009: tuple[tuple[str, pa.DataType], ...] = (
@@ -107,7 +142,7 @@ YELLOW_2009: tuple[tuple[str, pa.DataType], ...] = (
     ('Tolls_Amt', F64), ('Total_Amt', F64),
 )
 
-_LAYOUTS = {'yellow': YELLOW, 'green': GREEN, 'fhv': FHV}
+_LAYOUTS = {'yellow': YELLOW, 'green': GREEN, 'fhv': FHV, 'fhvhv': FHVHV}
 
 
 def tlc_schema(taxi_type: str, year: int) -> pa.Schema:
@@ -116,7 +151,7 @@ def tlc_schema(taxi_type: str, year: int) -> pa.Schema:
         return pa.schema(YELLOW_2009)
     layout = _LAYOUTS.get(taxi_type)
     if layout is None:
-        raise ValueError(f'No TLC parquet layout for taxi type {taxi_type!r} (yellow, green, fhv)')
+        raise ValueError(f'No TLC parquet layout for taxi type {taxi_type!r} (yellow, green, fhv, fhvhv)')
     if year < layout.periods[0]:
         raise ValueError(f'No TLC parquet layout for {taxi_type} {year}: modelled from {layout.periods[0]}'
                          + (' (and 2009)' if taxi_type == 'yellow' else ''))

@@ -1,5 +1,5 @@
 """Fixtures shared by all tests: generated source files in the public URL layouts (the release's
-yellow/, green/, fhv/ and misc/, the TLC's trip-data/)."""
+yellow/, green/, fhv/, fhvhv/ and misc/, the TLC's trip-data/)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +8,7 @@ import pytest
 
 from devstack.sample_data import ensure_trip_file
 from devstack.sample_fhv_csv import ensure_fhv_csv_file
+from devstack.sample_fhvhv_csv import ensure_fhvhv_csv_file
 from devstack.sample_month import SampleMonth
 from devstack.sample_tlc_parquet import ensure_tlc_parquet_file
 from devstack.sample_zones import ensure_zone_lookup
@@ -28,6 +29,11 @@ TLC_FHV_2019_02 = SampleMonth(taxi_type='fhv', year=2019, month=2)  # float zone
 TLC_GREEN_2022_01 = SampleMonth(taxi_type='green', year=2022, month=1)  # ehail_fee typed null, timestamp[ns]
 TLC_YELLOW_2009_01 = SampleMonth(taxi_type='yellow', year=2009, month=1)  # the coordinate layout, to be refused
 TLC_MONTHS = (TLC_YELLOW_2023_01, TLC_YELLOW_2025_01, TLC_FHV_2019_02, TLC_GREEN_2022_01, TLC_YELLOW_2009_01)
+# High-volume FHV: the release's 7-column CSV month, and TLC parquet months with int64 ids and a null-typed
+# airport_fee (2021, a quarter for a monthly backfill) and with int32 ids (2023).
+FHVHV_RELEASE_2021_01 = SampleMonth(taxi_type='fhvhv', year=2021, month=1)
+TLC_FHVHV_2021 = tuple(SampleMonth(taxi_type='fhvhv', year=2021, month=month) for month in (4, 5, 6))
+TLC_FHVHV_2023_01 = SampleMonth(taxi_type='fhvhv', year=2023, month=1)
 
 
 @pytest.fixture(scope='session')
@@ -36,7 +42,8 @@ def trip_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for request in (YELLOW_JAN, YELLOW_FEB, GREEN_JAN, *GREEN_Q4_2020):
         ensure_trip_file(directory, request, rows=SAMPLE_ROWS)
     ensure_fhv_csv_file(directory, FHV_JAN_2019, rows=SAMPLE_ROWS)
-    for month in TLC_MONTHS:
+    ensure_fhvhv_csv_file(directory, FHVHV_RELEASE_2021_01, rows=SAMPLE_ROWS)
+    for month in (*TLC_MONTHS, *TLC_FHVHV_2021, TLC_FHVHV_2023_01):
         ensure_tlc_parquet_file(directory, month, rows=SAMPLE_ROWS)  # 3 row groups each
     ensure_zone_lookup(directory)
     return directory

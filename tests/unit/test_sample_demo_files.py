@@ -13,7 +13,8 @@ def test_make_up_serves_each_kind_in_its_public_layout(tmp_path):
     ensure_demo_files(tmp_path, rows=300)
     served = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob('*') if path.is_file()}
     assert {'fhv/fhv_tripdata_2019-01.csv.gz', 'misc/taxi_zone_lookup.csv', 'yellow/yellow_tripdata_2021-01.csv.gz',
-            'trip-data/yellow_tripdata_2023-01.parquet', 'trip-data/yellow_tripdata_2025-01.parquet'} <= served
+            'trip-data/yellow_tripdata_2023-01.parquet', 'trip-data/yellow_tripdata_2025-01.parquet',
+            'fhvhv/fhvhv_tripdata_2021-01.csv.gz', 'trip-data/fhvhv_tripdata_2021-06.parquet'} <= served
     assert {f'trip-data/{month.file_stem}.parquet' for month in DEMO_TLC_MONTHS} <= served
     assert not any(name.endswith('.partial') for name in served)
 
