@@ -13,9 +13,11 @@ VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 .PHONY: run test browser docker-compose image-venv python310 bench ui venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
-# The other sources beside it: an FHV month of the release, and a 2025 yellow month of the TLC's parquet files.
+# The other sources beside it: an FHV month of the release, a 2025 yellow month of the TLC's parquet files, and
+# a high-volume FHV month of the TLC's parquet files (the course's Spark month).
 FHV_VARS := {"taxi_type": "fhv", "year": 2019, "month": 1}
 TLC_VARS := {"taxi_type": "yellow", "source": "tlc", "year": 2025, "month": 1}
+FHVHV_VARS := {"taxi_type": "fhvhv", "source": "tlc", "year": 2021, "month": 6}
 
 run: venv up
 	$(STACK) pipeline test_config
@@ -25,9 +27,11 @@ run: venv up
 	$(STACK) pipeline taxi_zones
 	$(STACK) pipeline api_to_postgres '$(FHV_VARS)'
 	$(STACK) pipeline api_to_postgres '$(TLC_VARS)'
+	$(STACK) pipeline api_to_postgres '$(FHVHV_VARS)'
 	$(STACK) summary --pipelines api_to_postgres,api_to_gcs,gcs_to_bigquery --report reports '$(DEMO_VARS)'
 	$(STACK) summary --pipelines api_to_postgres '$(FHV_VARS)'
 	$(STACK) summary --pipelines api_to_postgres '$(TLC_VARS)'
+	$(STACK) summary --pipelines api_to_postgres '$(FHVHV_VARS)'
 
 test: venv browser docker-compose
 	$(VENV_PY) -m pytest
