@@ -11,8 +11,8 @@ from nyc_taxi.model.schema import CODE, schema_for
 from nyc_taxi.model.transform import clean_batch
 from nyc_taxi.sources.codes import TripFileError
 from nyc_taxi.sources.tlc_parquet import tlc_batches
-from tests.conftest import (SAMPLE_ROWS, TLC_FHV_2019_02, TLC_GREEN_2022_01, TLC_YELLOW_2009_01, TLC_YELLOW_2023_01,
-                            TLC_YELLOW_2025_01)
+from tests.conftest import (SAMPLE_ROWS, TLC_FHV_2019_02, TLC_FHVHV_2021, TLC_FHVHV_2023_01, TLC_GREEN_2022_01,
+                            TLC_YELLOW_2009_01, TLC_YELLOW_2023_01, TLC_YELLOW_2025_01)
 
 
 def read(path, taxi_type):
@@ -20,7 +20,8 @@ def read(path, taxi_type):
                                  schema=schema_for(taxi_type).staged_arrow_schema)
 
 
-@pytest.mark.parametrize('month', [TLC_YELLOW_2023_01, TLC_YELLOW_2025_01, TLC_FHV_2019_02, TLC_GREEN_2022_01],
+@pytest.mark.parametrize('month', [TLC_YELLOW_2023_01, TLC_YELLOW_2025_01, TLC_FHV_2019_02, TLC_GREEN_2022_01,
+                                   TLC_FHVHV_2021[-1], TLC_FHVHV_2023_01],
                          ids=lambda month: month.file_stem)
 def test_every_layout_reads_into_the_staged_columns_row_group_by_row_group(trip_data_dir, month):
     path = tlc_parquet_path(trip_data_dir, month)
