@@ -64,18 +64,28 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: 
     files, then deletes any file of its month that it did not write this time (dates that no longer
     have trips), and never touches another month's files. Rows keep their order, so the same month
     gives the same files.
+
+    The files are written to local disk first, then each is uploaded whole: a month's rows touch ~90 dates
+    (its own, and a few trips dated elsewhere), and an open object-store stream buffers 8 MiB, so writing
+    them straight to the store held ~750 MB of buffers at once; and no object is ever half written.
     """
     root = partitioned_root(bucket, request.taxi_type)
     stem = request.file_stem
     written: list[str] = []
     counted = _Counted(batches)
     arrow_schema = clean_arrow_schema(schema)
-    ds.write_dataset(
-        pa.RecordBatchReader.from_batches(arrow_schema, iter(counted)), root, format='parquet',
-        partitioning=ds.partitioning(pa.schema([arrow_schema.field(schema.pickup_date)]), flavor='hive'),
-        filesystem=filesystem, basename_template=f'{stem}-{{i}}.parquet', preserve_order=True,
-        existing_data_behavior='overwrite_or_ignore', file_visitor=lambda written_file: written.append(written_file.path),
-    )
+    with tempfile.TemporaryDirectory(prefix='nyc_taxi_partitions_') as scratch:
+        local: list[str] = []
+        ds.write_dataset(
+            pa.RecordBatchReader.from_batches(arrow_schema, iter(counted)), scratch, format='parquet',
+            partitioning=ds.partitioning(pa.schema([arrow_schema.field(schema.pickup_date)]), flavor='hive'),
+            filesystem=pafs.LocalFileSystem(), basename_template=f'{stem}-{{i}}.parquet', preserve_order=True,
+            existing_data_behavior='overwrite_or_ignore', file_visitor=lambda written_file: local.append(written_file.path),
+        )
+        # The whole tree, a few files at a time on Arrow's I/O threads (8 streams' buffers, not 90).
+        pafs.copy_files(scratch, root, source_filesystem=pafs.LocalFileSystem(), destination_filesystem=filesystem,
+                        use_threads=True)
+        written.extend(f'{root}/{posixpath.relpath(path, scratch)}' for path in local)
     stale = [info.path for info in _files_under(filesystem, root)
              if posixpath.basename(info.path).startswith(f'{stem}-') and info.path not in written]
     for path in stale:
