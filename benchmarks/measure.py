@@ -40,9 +40,12 @@ class TreeSampler:
     every PSS_EVERY_S.
     """
 
-    def __init__(self, root_pid: int, pss: bool = False) -> None:
+    def __init__(self, root_pid: int, pss: bool = False, limit: float | None = None) -> None:
         self.root_pid = root_pid
         self.pss = pss
+        # Past `limit` bytes of RSS summed, the tree is killed (a process that would exhaust the machine).
+        self.limit = limit
+        self.stopped = False
         self.peak_tree_pss = 0
         self._pss_taken_at = float('-inf')
         self.peak_process = 0
@@ -97,6 +100,13 @@ class TreeSampler:
                 self.cpu_first[each.pid] = self.cpu_last[each.pid]
         self.peak_process = max(self.peak_process, max(sizes, default=0))
         self.peak_tree = max(self.peak_tree, sum(sizes))
+        if self.limit and sum(sizes) > self.limit and not self.stopped:
+            self.stopped = True
+            for each in processes:
+                try:
+                    each.kill()
+                except psutil.Error:
+                    pass
         self.peak_tree_pss = max(self.peak_tree_pss, pss)
 
     def cpu_s(self, pids: set[int] | None = None) -> float:
@@ -140,9 +150,15 @@ class EmulatorSampler:
     """The local BigQuery emulator's own CPU time and peak RSS while a command runs: its work, reported apart
     from ours (`make up` keeps its pid in .local/pids/bigquery.pid)."""
 
-    def __init__(self, stack_dir) -> None:
+    def __init__(self, stack_dir, limit_mb: float | None = None) -> None:
         pid_file = stack_dir / 'pids' / 'bigquery.pid'
-        self.sampler = TreeSampler(int(pid_file.read_text().split()[0])) if pid_file.exists() else None
+        limit = limit_mb * 2**20 if limit_mb else None
+        self.sampler = TreeSampler(int(pid_file.read_text().split()[0]), limit=limit) if pid_file.exists() else None
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the emulator grew past the limit and was stopped."""
+        return bool(self.sampler and self.sampler.stopped)
 
     def __enter__(self) -> 'EmulatorSampler':
         if self.sampler:
