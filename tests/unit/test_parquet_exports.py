@@ -72,3 +72,24 @@ def test_daily_object_holds_only_that_day(bucket):
     table = clean_table(trips('2021-01-15 00:00:00', '2021-01-15 23:59:59', '2021-01-16 00:00:00'), YELLOW)
     result = write_daily_object(filesystem, root, table.to_batches(max_chunksize=1), YELLOW, datetime(2021, 1, 15).date())
     assert result.paths == (f'{root}/2021/01/15/yellow/daily-trips.parquet',) and result.rows == 2
+
+
+def test_a_month_spread_over_its_dates_keeps_each_dates_rows_in_order_in_few_row_groups(bucket, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from nyc_taxi.targets import parquet_exports
+
+    filesystem, root = bucket
+    monkeypatch.setattr(parquet_exports, 'PARTITION_ROWS_PER_GROUP', 50)
+    # 600 trips, each batch of 20 spread over three dates, as a month's batches spread over its days.
+    pickups = [f'2021-01-{day:02d} 00:{minute:02d}:00' for minute in range(20) for day in (1, 2, 3)] * 10
+    table = clean_table(trips(*pickups), YELLOW)
+    result = replace_month_partitions(filesystem, root, table.to_batches(max_chunksize=20), YELLOW, JAN)
+    assert result.rows == 600 and len(result.paths) == 3
+    for day in (1, 2, 3):
+        path = f'{root}/nyc_taxi_data/yellow/tpep_pickup_date=2021-01-{day:02d}/yellow_tripdata_2021-01-0.parquet'
+        written = pq.ParquetFile(path)
+        assert written.metadata.num_rows == 200 and written.metadata.num_row_groups == 4  # 200 rows, 50 a group
+        assert 'tpep_pickup_date' not in written.schema_arrow.names
+        minutes = [moment.minute for moment in written.read().column('tpep_pickup_datetime').to_pylist()]
+        assert minutes == list(range(20)) * 10  # the order the rows came in
