@@ -7,14 +7,13 @@ generated and compressed a chunk at a time into one gzip stream: memory stays fl
 """
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from devstack.gzip_csv import write_csv_gz
 from devstack.partial_file import ensure_file
 from devstack.sample_fhv import generate_fhv_trips
 from devstack.sample_month import SampleMonth
@@ -31,21 +30,10 @@ def fhv_csv_path(data_dir: Path, month: SampleMonth) -> Path:
 
 def write_fhv_csv(path: Path, month: SampleMonth, rows: int, seed: int = 42, chunk_rows: int = CHUNK_ROWS) -> Path:
     """Writes `rows` FHV trips to `path` (gzip), `chunk_rows` at a time; same arguments, same bytes."""
-    # No file name and no time in the gzip header, so that equal contents give equal bytes.
-    with open(path, 'wb') as raw, gzip.GzipFile(filename='', mode='wb', fileobj=raw, mtime=0,
-                                                   compresslevel=6) as compressed:
-        compressed.write((HEADER + '\n').encode())
-        # Arrow quotes the header it writes; the release's header is bare, so it is written above.
-        options = pacsv.WriteOptions(include_header=False, quoting_style='none')
-        writer = None
-        for part, start in enumerate(range(0, rows, chunk_rows)):
-            table = _as_text(generate_fhv_trips(month, min(chunk_rows, rows - start), seed, part),
-                             np.random.default_rng([seed, month.year, month.month, part, 1]))
-            writer = writer or pacsv.CSVWriter(compressed, table.schema, write_options=options)
-            writer.write_table(table)
-        if writer:
-            writer.close()
-    return path
+    return write_csv_gz(path, HEADER, (
+        _as_text(generate_fhv_trips(month, min(chunk_rows, rows - start), seed, part),
+                 np.random.default_rng([seed, month.year, month.month, part, 1]))
+        for part, start in enumerate(range(0, rows, chunk_rows))))
 
 
 def _as_text(trips: pa.Table, rng: np.random.Generator) -> pa.Table:

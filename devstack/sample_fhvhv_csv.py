@@ -8,13 +8,12 @@ compressed a chunk at a time into one gzip stream: memory stays flat whatever th
 """
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from devstack.gzip_csv import write_csv_gz
 from devstack.partial_file import ensure_file
 from devstack.sample_fhvhv import generate_fhvhv_trips
 from devstack.sample_month import SampleMonth
@@ -32,20 +31,8 @@ def fhvhv_csv_path(data_dir: Path, month: SampleMonth) -> Path:
 def write_fhvhv_csv(path: Path, month: SampleMonth, rows: int, seed: int = 42,
                     chunk_rows: int = CHUNK_ROWS) -> Path:
     """Writes `rows` fhvhv trips to `path` (gzip), `chunk_rows` at a time; same arguments, same bytes."""
-    # No file name and no time in the gzip header, so that equal contents give equal bytes.
-    with open(path, 'wb') as raw, gzip.GzipFile(filename='', mode='wb', fileobj=raw, mtime=0,
-                                                   compresslevel=6) as compressed:
-        compressed.write((HEADER + '\n').encode())
-        # Arrow quotes the header it writes; the release's header is bare, so it is written above.
-        options = pacsv.WriteOptions(include_header=False, quoting_style='none')
-        writer = None
-        for part, start in enumerate(range(0, rows, chunk_rows)):
-            table = _as_text(generate_fhvhv_trips(month, min(chunk_rows, rows - start), seed, part))
-            writer = writer or pacsv.CSVWriter(compressed, table.schema, write_options=options)
-            writer.write_table(table)
-        if writer:
-            writer.close()
-    return path
+    return write_csv_gz(path, HEADER, (_as_text(generate_fhvhv_trips(month, min(chunk_rows, rows - start), seed, part))
+                                       for part, start in enumerate(range(0, rows, chunk_rows))))
 
 
 def _as_text(trips: pa.Table) -> pa.Table:
