@@ -4,15 +4,18 @@ instead of `mage start magic-zoomcamp`. Each fix's module says what it fixes and
 - nyc_taxi.mage.pipeline_files: saving a pipeline (the editor does after each block run) writes no run or
   machine state into metadata.yaml; nyc_taxi.mage.kernel installs it in the editor's kernel too;
 - nyc_taxi.mage.trigger_files: the scheduler no longer rewrites triggers.yaml;
-- nyc_taxi.mage.editor_output: the editor shows the project's settings, not asterisks, and masks its secrets.
+- nyc_taxi.mage.editor_output: the editor shows the project's settings, not asterisks, and masks its secrets;
+- nyc_taxi.mage.runs_at_once: a PIPELINE_RUNS_AT_ONCE that is not a number stops the start, naming it.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from nyc_taxi.mage.editor_output import show_settings_in_editor_output
 from nyc_taxi.mage.kernel import use_project_kernel
 from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
+from nyc_taxi.mage.runs_at_once import pipeline_runs_at_once
 from nyc_taxi.mage.trigger_files import keep_trigger_files_clean
 from nyc_taxi.mage.worker_pool import keep_worker_pool_running
 
@@ -27,6 +30,10 @@ def install_fixes() -> None:
 
 
 def main() -> None:
+    try:
+        pipeline_runs_at_once(os.environ)
+    except ValueError as error:
+        sys.exit(str(error))
     install_fixes()
     from mage_ai.cli.main import app
 
