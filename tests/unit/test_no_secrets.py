@@ -10,7 +10,7 @@ from devstack.paths import REPO_ROOT
 PLACEHOLDER_PASSWORDS = {'postgres', 'admin', 'local-stack-password', ''}
 PRIVATE_KEY = re.compile(r'-----BEGIN [A-Z ]*PRIVATE KEY-----')
 SERVICE_ACCOUNT = re.compile(r'"(private_key_id|private_key)"\s*:|"type"\s*:\s*"service_account"')
-PASSWORD_SETTING = re.compile(r'\b[A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*\s*[=:]\s*["\']?([^\s"\'#]*)')
+PASSWORD_SETTING = re.compile(r'\b[A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*[ \t]*[=:][ \t]*["\']?([^\s"\'#]*)')
 
 
 def tracked_text_files():

@@ -5,6 +5,8 @@ instead of `mage start magic-zoomcamp`. Each fix's module says what it fixes and
   machine state into metadata.yaml; nyc_taxi.mage.kernel installs it in the editor's kernel too;
 - nyc_taxi.mage.trigger_files: the scheduler no longer rewrites triggers.yaml;
 - nyc_taxi.mage.editor_output: the editor shows the project's settings, not asterisks, and masks its secrets;
+- nyc_taxi.mage.alerts: an alert of a failed run names the failed block and its error, and empty settings
+  send nothing;
 - nyc_taxi.mage.runs_at_once: a PIPELINE_RUNS_AT_ONCE that is not a number stops the start, naming it.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
+from nyc_taxi.mage.alerts import alert_with_the_error
 from nyc_taxi.mage.editor_output import show_settings_in_editor_output
 from nyc_taxi.mage.kernel import use_project_kernel
 from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
@@ -26,6 +29,7 @@ def install_fixes() -> None:
     keep_pipeline_files_clean()
     keep_trigger_files_clean()
     show_settings_in_editor_output()
+    alert_with_the_error()
     use_project_kernel()
 
 

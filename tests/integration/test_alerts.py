@@ -1,0 +1,109 @@
+"""A failed backfill run alerts once through each channel .env sets, under `mage start` as compose starts it:
+a Slack-style webhook (a local HTTP receiver) and email (a local SMTP server). A good run alerts no one."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from benchmarks.scheduled import MageServer
+from devstack.processes import free_port
+from devstack.sample_data import ensure_trip_file
+from nyc_taxi.runs.request import MonthRequest
+from tests.conftest import SAMPLE_ROWS
+
+pytestmark = pytest.mark.integration
+DONE = ('completed', 'failed', 'cancelled')
+# Not served by the test file server: the loader's download gets a 404.
+MISSING_MONTH = '2018-01-01T00:00:00'
+GREEN_2019_01 = MonthRequest(taxi_type='green', year=2019, month=1)
+
+
+class Received:
+    def __init__(self) -> None:
+        self.posts: list[dict] = []
+        self.mails: list = []
+
+
+@pytest.fixture
+def received() -> Iterator[tuple[Received, str, int]]:
+    """A webhook receiver's URL and an SMTP server's port, recording what reaches them."""
+    got = Received()
+
+    class Webhook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            got.posts.append(json.loads(self.rfile.read(int(self.headers['Content-Length']))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    class Mailbox:
+        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+            got.mails.append(message_from_bytes(envelope.content))
+            return '250 OK'
+
+    webhook = ThreadingHTTPServer(('127.0.0.1', 0), Webhook)
+    threading.Thread(target=webhook.serve_forever, daemon=True).start()
+    smtp = Controller(Mailbox(), hostname='127.0.0.1', port=free_port())
+    smtp.start()
+    try:
+        yield got, f'http://127.0.0.1:{webhook.server_address[1]}/hook', smtp.port
+    finally:
+        smtp.stop()
+        webhook.shutdown()
+
+
+def backfill(server: MageServer, start: str, variables: dict) -> list[dict]:
+    created = server.api('POST', 'pipelines/api_to_postgres/backfills', {'backfill': {
+        'name': f'alerts {start} {time.time_ns()}', 'interval_type': 'month', 'interval_units': 1,
+        'start_datetime': start, 'end_datetime': start, 'variables': variables}})['backfill']
+    server.api('PUT', f'backfills/{created["id"]}', {'backfill': {'status': 'initial'}})
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        runs = server.api('GET', f'pipeline_runs?backfill_id={created["id"]}')['pipeline_runs']
+        if runs and all(run['status'] in DONE for run in runs):
+            return runs
+        time.sleep(1)
+    raise TimeoutError(server.log_tail())
+
+
+def wait_for(condition, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+def test_a_failed_run_alerts_once_by_webhook_and_by_mail_and_a_good_run_alerts_no_one(
+        stack_settings, trip_data_dir, received):
+    got, webhook_url, smtp_port = received
+    ensure_trip_file(trip_data_dir, GREEN_2019_01, rows=SAMPLE_ROWS)
+    env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': 'alerts', 'ALERT_SLACK_WEBHOOK_URL': webhook_url,
+           'ALERT_SMTP_HOST': '127.0.0.1', 'ALERT_SMTP_PORT': str(smtp_port), 'ALERT_EMAIL_FROM': 'mage@localhost',
+           'ALERT_EMAIL_TO': 'oncall@localhost'}
+    with MageServer(env) as server:
+        assert [run['status'] for run in backfill(server, MISSING_MONTH, {'taxi_type': 'green'})] == ['failed']
+        wait_for(lambda: got.posts and got.mails)
+        time.sleep(5)  # several scheduler ticks: a second alert would have come by now
+        assert (len(got.posts), len(got.mails)) == (1, 1), server.log_tail()
+
+        post = json.dumps(got.posts[0])
+        mail = got.mails[0]
+        assert mail['To'] == 'oncall@localhost' and 'api_to_postgres' in mail['Subject']
+        for text in (post, mail.get_payload(decode=True).decode()):
+            assert 'api_to_postgres' in text and '2018-01-01' in text
+            assert 'load_taxi_data_api' in text and '404' in text and 'green_tripdata_2018-01.csv.gz' in text
+            assert stack_settings['POSTGRES_PASSWORD'] not in text
+
+        assert [run['status'] for run in backfill(server, '2019-01-01T00:00:00', {'taxi_type': 'green'})] == [
+            'completed']
+        time.sleep(5)
+        assert (len(got.posts), len(got.mails)) == (1, 1)
