@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 
 import pyarrow.parquet as pq
 
+from benchmarks.backfill import measure_backfill
 from benchmarks.measure import CommandFailed, EmulatorSampler, Measurement, measure, python_command
 from benchmarks.scheduled import MageServer, ScheduledMeasurement
 from devstack.env_file import merged_environment, read_env_file
@@ -59,6 +60,11 @@ BIGQUERY_FHVHV_MONTH = MonthRequest(taxi_type='fhvhv', year=2020, month=4)
 # The BigQuery emulator holds a loaded month in memory: past this it is stopped, so that the machine keeps
 # working, and the row says so (its memory is not ours; BigQuery's is not this machine's).
 EMULATOR_LIMIT_MB = int(os.environ.get('BENCH_EMULATOR_LIMIT_MB', 15_000))
+# A backfill of the release's whole green archive, 2019-01..2021-07 (31 months), of moderate months, through
+# `mage start`: with the default PIPELINE_RUNS_AT_ONCE, and with every month at once (what Mage did by default).
+BACKFILL_MONTHS = tuple(MonthRequest(taxi_type='green', year=2019 + (index // 12), month=index % 12 + 1)
+                        for index in range(31))
+BACKFILL_ROWS = int(os.environ.get('BENCH_BACKFILL_ROWS', 500_000))
 # The demo's size: a month of the course's sample scale, in the bench's own month.
 SMALL_ROWS = 50_000
 SMALL_MONTH = MonthRequest(taxi_type='yellow', year=2020, month=6)
@@ -201,6 +207,27 @@ class Bench:
         self.add('large yellow', 'ours: api_to_gcs (mage run)', request,
                  repeat(lambda: self.pipeline(request, 'api_to_gcs')))
 
+    def backfill(self) -> None:
+        """api_to_postgres backfilled over the 31 months, PIPELINE_RUNS_AT_ONCE at its default and at 31."""
+        # Months of their own size, apart from the local stack's demo months (which share some of these dates).
+        folder = f'bench-backfill-{BACKFILL_ROWS}'
+        for request in BACKFILL_MONTHS:
+            ensure_trip_file(self.data_dir / folder, request, rows=BACKFILL_ROWS, seed=2020)
+        source = {'TAXI_DATA_BASE_URL': f'{self.settings["TAXI_DATA_BASE_URL"].rstrip("/")}/{folder}'}
+        first, last = BACKFILL_MONTHS[0].month_start, BACKFILL_MONTHS[-1].month_start
+        size = f'{len(BACKFILL_MONTHS)} months x {BACKFILL_ROWS / 1e6:.2g}M rows'
+        for runs_at_once in ('2', str(len(BACKFILL_MONTHS))):
+            self.psql(f'DROP TABLE IF EXISTS {BENCH_SCHEMA}.green_taxi_trips CASCADE')
+            settings = {**self.env, **source, 'PIPELINE_RUNS_AT_ONCE': runs_at_once}
+            result = measure_backfill(settings, 'api_to_postgres', first, last, {'taxi_type': 'green'})
+            method = f'ours: backfill, {size}, PIPELINE_RUNS_AT_ONCE={runs_at_once} (mage start; tree PSS)'
+            row = median_of([result.run], 'backfill', method, BACKFILL_ROWS * len(BACKFILL_MONTHS))
+            row.note = (f'{method}: {result.most_at_once} runs executed at once at most; the staged months peaked '
+                        f'at {result.staged_peak_mb:,.0f} MB on disk')
+            self.rows.append(row)
+            print(f'backfill {method}: wall {result.run.wall_s:.0f} s, {result.run.peak_tree_rss_mb:.0f} MB PSS, '
+                  f'{result.most_at_once} at once, staged {result.staged_peak_mb:,.0f} MB', flush=True)
+
     def other_sources(self, only: set[str]) -> None:
         """The bounded-memory check for FHV (the largest month users load) and for the TLC's parquet files."""
         if not only or 'fhv' in only:
@@ -318,6 +345,8 @@ class Bench:
         self.other_sources(only)
         if not only or 'gcs_to_bigquery' in only:
             self.gcs_to_bigquery('gcs_to_bigquery', ((SMALL_MONTH, REPEATS), (LARGE_MONTH, REPEATS)))
+        if not only or 'backfill' in only:
+            self.backfill()
         if not only or 'gcs_to_bigquery_fhv' in only:
             self.gcs_to_bigquery('gcs_to_bigquery fhv', ((LARGE_FHV_MONTH, LARGE_REPEATS),))
         if only and 'postgres' not in only:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 
+from benchmarks.backfill import executing_spans, most_at_once
 from benchmarks.scheduled import MageServer
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.runs.request import MonthRequest
@@ -19,25 +20,6 @@ pytestmark = pytest.mark.integration
 GREEN_2019 = tuple(MonthRequest(taxi_type='green', year=2019, month=month) for month in range(1, 13))
 SCHEMA = 'runs_at_once'
 DONE = ('completed', 'failed', 'cancelled')
-
-
-def executing_spans(server: MageServer, run_ids: list[int]) -> list[tuple[datetime, datetime]]:
-    """Each run from its first block's start to its last block's end: when it executed, not when it was queued."""
-    spans = []
-    for run_id in run_ids:
-        blocks = server.api('GET', f'block_runs?pipeline_run_id={run_id}')['block_runs']
-        spans.append((min(datetime.fromisoformat(block['started_at']) for block in blocks),
-                      max(datetime.fromisoformat(block['completed_at']) for block in blocks)))
-    return spans
-
-
-def most_at_once(spans: list[tuple[datetime, datetime]]) -> int:
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    running = peak = 0
-    for _, step in events:
-        running += step
-        peak = max(peak, running)
-    return peak
 
 
 def test_a_year_backfilled_runs_two_months_at_once_and_loads_each_month_once(stack_settings, trip_data_dir, db):
