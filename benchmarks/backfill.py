@@ -15,7 +15,6 @@ from benchmarks.scheduled import MageServer
 from nyc_taxi.staging.stage import STAGING_DIR
 
 TIMEOUT_S = 3600
-DONE = ('completed', 'failed', 'cancelled')
 
 
 @dataclass(frozen=True)
@@ -78,23 +77,14 @@ def measure_backfill(env: Mapping[str, str], pipeline: str, first: date, last: d
                      variables: Mapping[str, Any]) -> BackfillMeasurement:
     """A monthly backfill of `pipeline` over first..last (inclusive) on a fresh `mage start`."""
     with MageServer(env) as server:
-        backfill = server.api('POST', f'pipelines/{pipeline}/backfills', {'backfill': {
-            'name': f'bench {first}..{last} {time.time_ns()}', 'interval_type': 'month', 'interval_units': 1,
-            'start_datetime': f'{first}T00:00:00', 'end_datetime': f'{last}T00:00:00',
-            'variables': dict(variables)}})['backfill']
+        backfill_id = server.create_backfill(pipeline, first, last, variables)
         mage_data = Path(server.env['MAGE_DATA_DIR'])
         with TreeSampler(server.process.pid, pss=True) as sampler, DiskSampler(mage_data) as disk:
             start = time.perf_counter()
-            server.api('PUT', f'backfills/{backfill["id"]}', {'backfill': {'status': 'initial'}})
-            deadline = time.monotonic() + TIMEOUT_S
-            runs: list[dict] = []
-            while time.monotonic() < deadline:
-                runs = server.api('GET', f'pipeline_runs?backfill_id={backfill["id"]}')['pipeline_runs']
-                if runs and all(run['status'] in DONE for run in runs):
-                    break
-                time.sleep(0.5)
+            server.start_backfill(backfill_id)
+            runs = server.finished_runs(backfill_id, TIMEOUT_S)
             wall = time.perf_counter() - start
-        if not runs or any(run['status'] != 'completed' for run in runs):
+        if any(run['status'] != 'completed' for run in runs):
             raise CommandFailed(f'backfill {first}..{last}: {[run["status"] for run in runs]}\n{server.log_tail()}')
         at_once = most_at_once(executing_spans(server, [run['id'] for run in runs]))
     return BackfillMeasurement(

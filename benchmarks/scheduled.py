@@ -112,20 +112,40 @@ class MageServer:
             raise CommandFailed(f'{method} /api/{path}: {body["error"]}')
         return body
 
+    def create_backfill(self, pipeline: str, first: date, last: date, variables: Mapping[str, Any]) -> int:
+        """A monthly backfill of `pipeline` over first..last (inclusive), made as the Backfill tab makes it."""
+        return self.api('POST', f'pipelines/{pipeline}/backfills', {'backfill': {
+            'name': f'{pipeline} {first}..{last} {time.time_ns()}', 'interval_type': 'month', 'interval_units': 1,
+            'start_datetime': f'{first}T00:00:00', 'end_datetime': f'{last}T00:00:00',
+            'variables': dict(variables)}})['backfill']['id']
+
+    def start_backfill(self, backfill_id: int) -> None:
+        self.api('PUT', f'backfills/{backfill_id}', {'backfill': {'status': 'initial'}})
+
+    def finished_runs(self, backfill_id: int, timeout_s: float = RUN_TIMEOUT_S) -> list[dict]:
+        """The backfill's runs once every one of them has ended, however it ended."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            runs = self.api('GET', f'pipeline_runs?backfill_id={backfill_id}')['pipeline_runs']
+            if runs and all(run['status'] in ('completed', 'failed', 'cancelled') for run in runs):
+                return runs
+            time.sleep(POLL_S)
+        raise CommandFailed(f'backfill {backfill_id} not done after {timeout_s} s:\n{self.log_tail()}')
+
     def backfill_run(self, pipeline: str, execution_date: date, variables: Mapping[str, Any]) -> ScheduledMeasurement:
         """One backfill run of `pipeline` at `execution_date` (a month backfill over one date), measured."""
-        backfill = self.api('POST', f'pipelines/{pipeline}/backfills', {'backfill': {
-            'name': f'bench {execution_date} {time.time_ns()}', 'interval_type': 'month', 'interval_units': 1,
-            'start_datetime': f'{execution_date}T00:00:00', 'end_datetime': f'{execution_date}T00:00:00',
-            'variables': dict(variables)}})['backfill']
+        backfill_id = self.create_backfill(pipeline, execution_date, execution_date, variables)
         idle = TreeSampler(self.process.pid, pss=True)
         for _ in range(20):
             idle.sample_once()
             time.sleep(0.1)
         with TreeSampler(self.process.pid, pss=True) as sampler:
             start = time.perf_counter()
-            self.api('PUT', f'backfills/{backfill["id"]}', {'backfill': {'status': 'initial'}})
-            run = self._wait_for_run(backfill['id'])
+            self.start_backfill(backfill_id)
+            runs = self.finished_runs(backfill_id)
+            if any(run['status'] != 'completed' for run in runs):
+                raise CommandFailed(f'backfill run {runs[0]["status"]}:\n{self.log_tail()}')
+            run = runs[0]
             wall = time.perf_counter() - start
         return ScheduledMeasurement(
             run=Measurement(wall, sampler.cpu_s(), sampler.peak_process / 2**20, sampler.peak_tree / 2**20,
@@ -134,17 +154,6 @@ class MageServer:
             idle_tree_rss_mb=idle.peak_tree / 2**20, idle_tree_pss_mb=idle.peak_tree_pss / 2**20,
             worker_rss_mb=sampler.peak_new_process / 2**20,
             run_seconds=_seconds_between(run.get('started_at'), run.get('completed_at')))
-
-    def _wait_for_run(self, backfill_id: int) -> dict:
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        while time.monotonic() < deadline:
-            runs = self.api('GET', f'pipeline_runs?backfill_id={backfill_id}')['pipeline_runs']
-            if runs and all(run['status'] in ('completed', 'failed', 'cancelled') for run in runs):
-                if any(run['status'] != 'completed' for run in runs):
-                    raise CommandFailed(f'backfill run {runs[0]["status"]}:\n{self.log_tail()}')
-                return runs[0]
-            time.sleep(POLL_S)
-        raise CommandFailed(f'backfill run not done after {RUN_TIMEOUT_S} s:\n{self.log_tail()}')
 
     def _run_log(self, run: Mapping[str, Any]) -> str:
         return json.dumps({'pipeline_run_id': run['id'], 'execution_date': run.get('execution_date')})

@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import time
+from datetime import date
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
@@ -20,9 +21,8 @@ from nyc_taxi.runs.request import MonthRequest
 from tests.conftest import SAMPLE_ROWS
 
 pytestmark = pytest.mark.integration
-DONE = ('completed', 'failed', 'cancelled')
 # Not served by the test file server: the loader's download gets a 404.
-MISSING_MONTH = '2018-01-01T00:00:00'
+MISSING_MONTH = date(2018, 1, 1)
 GREEN_2019_01 = MonthRequest(taxi_type='green', year=2019, month=1)
 
 
@@ -62,18 +62,11 @@ def received() -> Iterator[tuple[Received, str, int]]:
         webhook.shutdown()
 
 
-def backfill(server: MageServer, start: str, variables: dict) -> list[dict]:
-    created = server.api('POST', 'pipelines/api_to_postgres/backfills', {'backfill': {
-        'name': f'alerts {start} {time.time_ns()}', 'interval_type': 'month', 'interval_units': 1,
-        'start_datetime': start, 'end_datetime': start, 'variables': variables}})['backfill']
-    server.api('PUT', f'backfills/{created["id"]}', {'backfill': {'status': 'initial'}})
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        runs = server.api('GET', f'pipeline_runs?backfill_id={created["id"]}')['pipeline_runs']
-        if runs and all(run['status'] in DONE for run in runs):
-            return runs
-        time.sleep(1)
-    raise TimeoutError(server.log_tail())
+def backfill(server: MageServer, month: date) -> list[str]:
+    """The statuses of a one-month backfill of api_to_postgres's green trips, once it has ended."""
+    backfill_id = server.create_backfill('api_to_postgres', month, month, {'taxi_type': 'green'})
+    server.start_backfill(backfill_id)
+    return [run['status'] for run in server.finished_runs(backfill_id, timeout_s=300)]
 
 
 def wait_for(condition, timeout_s: float = 60) -> None:
@@ -90,7 +83,7 @@ def test_a_failed_run_alerts_once_by_webhook_and_by_mail_and_a_good_run_alerts_n
            'ALERT_SMTP_HOST': '127.0.0.1', 'ALERT_SMTP_PORT': str(smtp_port), 'ALERT_EMAIL_FROM': 'mage@localhost',
            'ALERT_EMAIL_TO': 'oncall@localhost'}
     with MageServer(env) as server:
-        assert [run['status'] for run in backfill(server, MISSING_MONTH, {'taxi_type': 'green'})] == ['failed']
+        assert backfill(server, MISSING_MONTH) == ['failed']
         wait_for(lambda: got.posts and got.mails)
         time.sleep(5)  # several scheduler ticks: a second alert would have come by now
         assert (len(got.posts), len(got.mails)) == (1, 1), server.log_tail()
@@ -103,7 +96,6 @@ def test_a_failed_run_alerts_once_by_webhook_and_by_mail_and_a_good_run_alerts_n
             assert 'load_taxi_data_api' in text and '404' in text and 'green_tripdata_2018-01.csv.gz' in text
             assert stack_settings['POSTGRES_PASSWORD'] not in text
 
-        assert [run['status'] for run in backfill(server, '2019-01-01T00:00:00', {'taxi_type': 'green'})] == [
-            'completed']
+        assert backfill(server, GREEN_2019_01.month_start) == ['completed']
         time.sleep(5)
         assert (len(got.posts), len(got.mails)) == (1, 1)
