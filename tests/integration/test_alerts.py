@@ -19,6 +19,7 @@ from devstack.processes import free_port
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.runs.request import MonthRequest
 from tests.conftest import SAMPLE_ROWS
+from tests.integration.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 # Not served by the test file server: the loader's download gets a 404.
@@ -69,12 +70,6 @@ def backfill(server: MageServer, month: date) -> list[str]:
     return [run['status'] for run in server.finished_runs(backfill_id, timeout_s=300)]
 
 
-def wait_for(condition, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.5)
-
-
 def test_a_failed_run_alerts_once_by_webhook_and_by_mail_and_a_good_run_alerts_no_one(
         stack_settings, trip_data_dir, received):
     got, webhook_url, smtp_port = received
@@ -84,7 +79,7 @@ def test_a_failed_run_alerts_once_by_webhook_and_by_mail_and_a_good_run_alerts_n
            'ALERT_EMAIL_TO': 'oncall@localhost'}
     with MageServer(env) as server:
         assert backfill(server, MISSING_MONTH) == ['failed']
-        wait_for(lambda: got.posts and got.mails)
+        wait_until(lambda: got.posts and got.mails, every_s=0.5)
         time.sleep(5)  # several scheduler ticks: a second alert would have come by now
         assert (len(got.posts), len(got.mails)) == (1, 1), server.log_tail()
 

@@ -22,6 +22,7 @@ from nyc_taxi.sources.gcs_partitions import read_date_range
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.staging.stage import STAGING_DIR
 from tests.integration.expected import month_vars, transformed
+from tests.integration.waiting import wait_until
 from tests.integration.pg import month_fingerprint, query
 from tests.integration.bigquery_equivalence import arrow_path_trips, bigquery_trips, fingerprint
 from tests.integration.rows_per_date import bigquery_rows_per_date, gcs_rows_per_date
@@ -38,15 +39,6 @@ SMALL_JAN = MonthRequest(taxi_type='yellow', year=2021, month=1)
 def large_month(trip_data_dir: Path) -> MonthRequest:
     ensure_trip_file(trip_data_dir, LARGE, rows=LARGE_ROWS)
     return LARGE
-
-
-def wait_until(condition, timeout_s: float = 60, every_s: float = 0.01) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(every_s)
-    raise TimeoutError('condition not met')
 
 
 def copy_in_progress(connection) -> bool:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-UNSET = ('', 'None')
+from nyc_taxi.resources.io_config import is_unset
 
 
 def _setting(value: Any) -> Any:
-    return None if value is None or str(value).strip() in UNSET else value
+    return None if is_unset(value) else value
 
 
 def keep_channels_with_settings(config: Any) -> Any:
