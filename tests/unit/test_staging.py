@@ -49,6 +49,23 @@ def test_a_stage_whose_process_died_goes_at_the_next_run_of_any_pipeline(tmp_pat
     assert int((alive.directory / 'owner.pid').read_text()) == os.getpid()
 
 
+def test_a_stage_another_run_is_making_is_never_swept_and_a_dead_makers_is(tmp_path):
+    """Concurrent runs: one's sweep ran between another's mkdir and its owner file, and failed that run."""
+    parent = tmp_path / STAGING_DIR / 'api_to_postgres'
+    being_made = parent / '.making-x1'
+    being_made.mkdir(parents=True)
+    ownerless = parent / 'run-3-load_taxi_data_api-0a1b2c3d'
+    ownerless.mkdir()
+    dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'], capture_output=True, text=True)
+    dead_maker = parent / '.making-x2'
+    dead_maker.mkdir()
+    (dead_maker / 'owner.pid').write_text(dead.stdout)
+    assert sorted(remove_abandoned(tmp_path / STAGING_DIR)) == sorted([ownerless, dead_maker])
+    assert being_made.exists()
+    stage = new_stage(tmp_path, 'api_to_postgres', 'run-4-load_taxi_data_api')
+    assert stage.directory.name.startswith('run-4-load_taxi_data_api-') and (stage.directory / 'owner.pid').exists()
+
+
 def test_an_editor_output_stays_until_its_block_makes_a_new_one_and_no_run_removes_it(tmp_path):
     loader = new_editor_stage(tmp_path, 'api_to_postgres', 'load_taxi_data_api')
     transformer = new_editor_stage(tmp_path, 'api_to_postgres', 'transform_taxi_data')

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ CLEAN_FILE = 'clean.parquet'
 _OWNER = 'owner.pid'
 _READERS = 'readers.txt'
 _RELEASED = '.released-'
+_MAKING = '.making-'
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,18 @@ def stage_of(staged_file: str | Path) -> Stage:
 def new_stage(data_dir: str | Path, pipeline_uuid: str, run_label: str) -> Stage:
     """A fresh, empty stage for one block output of a run of `pipeline_uuid` (`run_label` names the run
     and the block); first removes the stages of runs that died."""
-    remove_abandoned(Path(data_dir) / STAGING_DIR)
-    directory = Path(data_dir) / STAGING_DIR / pipeline_uuid / f'{run_label}-{uuid.uuid4().hex[:8]}'
-    directory.mkdir(parents=True)
-    (directory / _OWNER).write_text(f'{os.getpid()}\n')
+    root = Path(data_dir) / STAGING_DIR
+    remove_abandoned(root)
+    parent = root / pipeline_uuid
+    parent.mkdir(parents=True, exist_ok=True)
+    # Made under a hidden name and renamed once it names its owner, whose file appears whole: a concurrent
+    # run's sweep never sees it ownerless (it removed such a stage, between mkdir and the owner's file or
+    # before the file held the number, failing the run).
+    making = Path(tempfile.mkdtemp(prefix=_MAKING, dir=parent))
+    (making / f'{_OWNER}.new').write_text(f'{os.getpid()}\n')
+    (making / f'{_OWNER}.new').rename(making / _OWNER)
+    directory = parent / f'{run_label}-{uuid.uuid4().hex[:8]}'
+    making.rename(directory)
     return Stage(directory)
 
 
@@ -110,7 +120,10 @@ def remove_abandoned(root: Path) -> list[Path]:
     """Removes the stages (`root/<pipeline>/<run>`) whose owning process no longer runs; returns them."""
     removed = []
     for directory in sorted(root.glob('*/*')) if root.exists() else []:
-        if directory.is_dir() and not _owner_alive(directory / _OWNER):
+        owner = directory / _OWNER
+        if directory.name.startswith(_MAKING) and not owner.exists():
+            continue  # being made: it names its owner before it gets its name
+        if directory.is_dir() and not _owner_alive(owner):
             shutil.rmtree(directory, ignore_errors=True)
             removed.append(directory)
     return removed
