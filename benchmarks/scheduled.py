@@ -16,7 +16,10 @@ notebook kernel). The idle server is measured just before, over a couple of seco
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -26,10 +29,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
+import psycopg2
+from psycopg2 import sql
+from sqlalchemy.engine import URL
+
 from benchmarks.measure import CommandFailed, Measurement, TreeSampler
 from devstack.mage import mage_server_command
 from devstack.paths import PROJECT_DIR
 from devstack.processes import free_port, stop_process_group, wait_for_http
+from nyc_taxi.mage.state_database import SETTING as STATE_SETTING, configured_state_url
 
 RUN_TIMEOUT_S = 900
 POLL_S = 0.25
@@ -46,7 +54,11 @@ class ScheduledMeasurement:
 
 
 class MageServer:
-    """`mage start` (with the project's queue fix) on a copy of the project, in a process group of its own."""
+    """`mage start` (with the project's fixes) on a copy of the project, in a process group of its own.
+
+    With Mage's state in PostgreSQL (MAGE_DATABASE_CONNECTION_URL in `env`) the server gets a database of its
+    own on that server, made by its start and dropped at the end: no server sees another's runs or schedules.
+    Without it, Mage's sqlite file in the server's MAGE_DATA_DIR."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self.work = Path(tempfile.mkdtemp(prefix='bench_mage_start_'))
@@ -57,6 +69,10 @@ class MageServer:
         (self.work / 'mage_data').mkdir()
         self.env = {**env, 'MAGE_DATA_DIR': str(self.work / 'mage_data'), 'REQUIRE_USER_AUTHENTICATION': '0',
                     'SCHEDULER_TRIGGER_INTERVAL': '1'}
+        state = configured_state_url(env)
+        self.state_url = state.set(database=f'{state.database}_{secrets.token_hex(4)}') if state else None
+        if self.state_url is not None:
+            self.env[STATE_SETTING] = self.state_url.render_as_string(hide_password=False)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -64,13 +80,8 @@ class MageServer:
         return f'http://127.0.0.1:{self.port}'
 
     def __enter__(self) -> MageServer:
-        with open(self.log, 'w') as out:
-            self.process = subprocess.Popen(mage_server_command(self.project.name, self.port), cwd=self.work,
-                                            env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            wait_for_http(f'{self.url}/api/status', timeout_s=180, process=self.process, log=self.log)
-            self._wait_for_scheduler()
+            self._start()
         except BaseException:
             self.__exit__()
             raise
@@ -80,7 +91,24 @@ class MageServer:
         if self.process is not None:
             stop_process_group(self.process.pid)
             self.process = None
+        if self.state_url is not None:
+            drop_database(self.state_url)
         shutil.rmtree(self.work, ignore_errors=True)
+
+    def kill_and_restart(self) -> None:
+        """SIGKILL to the whole server (a crash, an OOM kill, a pulled plug), then a start as before."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+        self._start()
+
+    def _start(self) -> None:
+        with open(self.log, 'a') as out:
+            self.process = subprocess.Popen(mage_server_command(self.project.name, self.port), cwd=self.work,
+                                            env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+        wait_for_http(f'{self.url}/api/status', timeout_s=180, process=self.process, log=self.log)
+        self._wait_for_scheduler()
 
     def _wait_for_scheduler(self, timeout_s: float = 120) -> None:
         """Until the server's children include the scheduler and the process tree's size settles."""
@@ -165,3 +193,15 @@ def _seconds_between(start: str | None, end: str | None) -> float:
     if not start or not end:
         return float('nan')
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def drop_database(url: URL) -> None:
+    """Drops the database `url` names, closing whatever connections a killed server left."""
+    connection = psycopg2.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                                  dbname='postgres')
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)').format(sql.Identifier(url.database)))
+    finally:
+        connection.close()

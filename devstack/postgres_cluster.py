@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from nyc_taxi.mage.state_database import SETTING as STATE_SETTING, state_database_url
+
 SERVER_OWNER = 'postgres'  # initdb and postgres refuse to run as root
 INSTALL_HINT = ('PostgreSQL server binaries (initdb, pg_ctl) not found: install them, e.g. '
                 '`apt-get install postgresql` (Debian/Ubuntu) or `brew install postgresql@15` (macOS), '
@@ -104,4 +106,6 @@ class PostgresCluster:
             'POSTGRES_DBNAME': self.dbname,
             'POSTGRES_SCHEMA': db_schema,
             'POSTGRES_CONNECT_TIMEOUT': '10',
+            # Mage's own state: a database of its own on this cluster, created by the project's `mage start`.
+            STATE_SETTING: state_database_url('127.0.0.1', self.port, self.user, self.password),
         }

@@ -1,10 +1,13 @@
-"""A year's backfill from the Backfill tab, under `mage start` as compose starts it: no more months run at once
-than PIPELINE_RUNS_AT_ONCE says, a freed slot is refilled, and every month lands once."""
+"""A year's backfill from the Backfill tab, under `mage start` as compose starts it, with Mage's state in
+PostgreSQL: no more months run at once than PIPELINE_RUNS_AT_ONCE says, a freed slot is refilled, every month
+lands once; and a server killed mid-backfill finishes it by itself once restarted."""
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from datetime import datetime
 
+import psycopg2
 import pytest
 
 from benchmarks.backfill import executing_spans, most_at_once
@@ -14,6 +17,7 @@ from nyc_taxi.runs.request import MonthRequest
 from tests.conftest import SAMPLE_ROWS
 from tests.integration.expected import transformed
 from tests.integration.pg import query
+from tests.integration.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 GREEN_2019 = tuple(MonthRequest(taxi_type='green', year=2019, month=month) for month in range(1, 13))
@@ -35,6 +39,44 @@ def test_a_year_backfilled_runs_two_months_at_once_and_loads_each_month_once(sta
     expected = {request.month_start: len(transformed(trip_data_dir, request)) for request in GREEN_2019}
     loaded = dict(query(db, f'SELECT source_month, count(*) FROM "{SCHEMA}".green_taxi_trips GROUP BY 1'))
     assert loaded == expected
+
+
+def test_a_server_killed_mid_backfill_finishes_it_once_restarted_each_month_once(stack_settings, trip_data_dir, db):
+    schema = 'killed_mid_backfill'
+    for request in GREEN_2019:
+        ensure_trip_file(trip_data_dir, request, rows=SAMPLE_ROWS)
+    env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': schema, 'PIPELINE_RUNS_AT_ONCE': '2'}
+    with MageServer(env) as server:
+        assert server.state_url is not None and server.state_url.get_backend_name() == 'postgresql'
+        backfill_id = server.create_backfill('api_to_postgres', GREEN_2019[0].month_start, GREEN_2019[-1].month_start,
+                                             {'taxi_type': 'green'})
+        server.start_backfill(backfill_id)
+        # Killed while a month is half done: its loader's staged month goes with the killed process.
+        wait_until(lambda: half_done(server, backfill_id), timeout_s=300, every_s=0.05)
+        server.kill_and_restart()
+        runs = server.finished_runs(backfill_id, timeout_s=600)
+        assert [run['status'] for run in runs] == ['completed'] * len(GREEN_2019), server.log_tail()
+
+    expected = {request.month_start: len(transformed(trip_data_dir, request)) for request in GREEN_2019}
+    loaded = dict(query(db, f'SELECT source_month, count(*) FROM "{schema}".green_taxi_trips GROUP BY 1'))
+    assert loaded == expected
+
+
+def half_done(server: MageServer, backfill_id: int) -> bool:
+    """Whether, by Mage's own state, at least 3 runs completed and a running run has a block done and one not."""
+    connection = psycopg2.connect(host=server.state_url.host, port=server.state_url.port,
+                                  user=server.state_url.username, password=server.state_url.password,
+                                  dbname=server.state_url.database)
+    with closing(connection), connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT count(*) FILTER (WHERE lower(r.status::text) = 'completed'),
+                   count(*) FILTER (WHERE lower(r.status::text) = 'running' AND EXISTS (
+                       SELECT FROM block_run b WHERE b.pipeline_run_id = r.id AND lower(b.status::text) = 'completed')
+                       AND EXISTS (SELECT FROM block_run b WHERE b.pipeline_run_id = r.id
+                                   AND lower(b.status::text) <> 'completed'))
+            FROM pipeline_run r WHERE r.backfill_id = %s""", (backfill_id,))
+        completed, half = cursor.fetchone()
+    return completed >= 3 and half > 0
 
 
 def test_most_at_once_counts_overlapping_spans():

@@ -69,6 +69,20 @@ def test_postgres_gets_only_the_settings_it_needs(docker_compose, fresh_clone):
     assert 'env_file' not in postgres
 
 
+def test_mage_keeps_its_state_in_a_database_of_its_own_on_the_postgres_service(docker_compose, fresh_clone):
+    from sqlalchemy.engine import make_url
+
+    from nyc_taxi.mage.state_database import SETTING, STATE_DBNAME, configured_state_url
+
+    magic = compose_config(docker_compose, fresh_clone)['services']['magic']
+    url = configured_state_url(magic['environment'])
+    assert url == make_url(f'postgresql+psycopg2://{DEV_ENV["POSTGRES_USER"]}:{DEV_ENV["POSTGRES_PASSWORD"]}'
+                           f'@postgres:5432/{STATE_DBNAME}'), magic['environment'][SETTING]
+    assert STATE_DBNAME != DEV_ENV['POSTGRES_DBNAME']
+    # Created by the project's start (nyc_taxi.mage.state_database) when missing: on a new volume and an old one.
+    assert magic['command'].startswith('python -m nyc_taxi.mage.cli start ')
+
+
 @pytest.mark.parametrize('keys_setting', ['from dev.env', 'removed from .env'])
 def test_the_key_mount_needs_no_gcp(docker_compose, fresh_clone, keys_setting):
     """Its source exists in a fresh clone (keys/README.md), whether .env names it or not."""

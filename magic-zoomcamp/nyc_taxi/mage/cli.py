@@ -7,7 +7,9 @@ instead of `mage start magic-zoomcamp`. Each fix's module says what it fixes and
 - nyc_taxi.mage.editor_output: the editor shows the project's settings, not asterisks, and masks its secrets;
 - nyc_taxi.mage.alerts: an alert of a failed run names the failed block and its error, and empty settings
   send nothing;
-- nyc_taxi.mage.runs_at_once: a PIPELINE_RUNS_AT_ONCE that is not a number stops the start, naming it.
+- nyc_taxi.mage.runs_at_once: a PIPELINE_RUNS_AT_ONCE that is not a number stops the start, naming it;
+- nyc_taxi.mage.crashed_runs: a run a killed server left half done runs all its blocks again when resumed;
+- nyc_taxi.mage.state_database: the database MAGE_DATABASE_CONNECTION_URL names is created when missing.
 """
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ import os
 import sys
 
 from nyc_taxi.mage.alerts import alert_with_the_error
+from nyc_taxi.mage.crashed_runs import restart_crashed_runs_whole
 from nyc_taxi.mage.editor_output import show_settings_in_editor_output
 from nyc_taxi.mage.kernel import use_project_kernel
 from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
 from nyc_taxi.mage.runs_at_once import pipeline_runs_at_once
+from nyc_taxi.mage.state_database import StateDatabaseError, ensure_state_database
 from nyc_taxi.mage.trigger_files import keep_trigger_files_clean
 from nyc_taxi.mage.worker_pool import keep_worker_pool_running
 
@@ -30,13 +34,16 @@ def install_fixes() -> None:
     keep_trigger_files_clean()
     show_settings_in_editor_output()
     alert_with_the_error()
+    restart_crashed_runs_whole()
     use_project_kernel()
 
 
 def main() -> None:
     try:
         pipeline_runs_at_once(os.environ)
-    except ValueError as error:
+        if ensure_state_database(os.environ):
+            print('Created Mage\'s state database (MAGE_DATABASE_CONNECTION_URL)', file=sys.stderr)
+    except (ValueError, StateDatabaseError) as error:
         sys.exit(str(error))
     install_fixes()
     from mage_ai.cli.main import app
