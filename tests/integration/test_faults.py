@@ -14,11 +14,13 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
+from benchmarks.scheduled import MageServer
 from devstack.emulators import LOCAL_BUCKET
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.resources.gcs import GcsSettings
 from nyc_taxi.sources.gcs_partitions import read_date_range
+from nyc_taxi.mage.state_database import SETTING as STATE_SETTING
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.staging.stage import STAGING_DIR
 from tests.integration.expected import month_vars, transformed
@@ -82,6 +84,44 @@ def test_postgres_stopped_mid_copy_then_restarted_keeps_the_old_month_and_a_reru
     with psycopg2.connect(**_dsn(postgres_cluster)) as connection:
         count, _ = month_fingerprint(connection, schema, 'yellow_taxi_trips', large_month.month_start)
     assert count == len(transformed(trip_data_dir, large_month))
+
+
+def test_postgres_restarted_during_a_backfill_runs_copy_is_retried_and_the_month_lands_once(
+        large_month, stack_settings, postgres_cluster, trip_data_dir):
+    """As the Backfill tab runs it; the trips' server restarts, Mage's own state is elsewhere (its sqlite file)."""
+    schema = 'retried'
+    env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': schema, STATE_SETTING: ''}
+    with MageServer(env) as server:
+        backfill_id = server.create_backfill('api_to_postgres', large_month.month_start, large_month.month_start,
+                                             {'taxi_type': large_month.taxi_type})
+        watcher = psycopg2.connect(**_dsn(postgres_cluster))
+        watcher.autocommit = True
+        server.start_backfill(backfill_id)
+        wait_until(lambda: copy_in_progress(watcher), timeout_s=300)
+        postgres_cluster.stop(mode='immediate')
+        postgres_cluster.start()
+        (run,) = server.finished_runs(backfill_id, timeout_s=600)
+        log = server.log.read_text(errors='replace')
+    assert run['status'] == 'completed', log[-3000:]
+    retried = [line for line in log.splitlines() if 'failed with a transient error' in line]
+    assert len(retried) == 1 and 'Attempt 1 of 3' in retried[0] and 'server closed the connection' in retried[0]
+    with psycopg2.connect(**_dsn(postgres_cluster)) as connection:
+        assert query(connection, f'SELECT source_month, count(*) FROM {schema}.yellow_taxi_trips GROUP BY 1') == [
+            (large_month.month_start, len(transformed(trip_data_dir, large_month)))]
+
+
+def test_a_backfill_run_that_no_retry_can_fix_fails_at_once(stack_settings):
+    """A month the source does not have: one attempt, and the run fails with the 404 in its log."""
+    env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': 'not_retried'}
+    with MageServer(env) as server:
+        backfill_id = server.create_backfill('api_to_postgres', date(2031, 1, 1), date(2031, 1, 1),
+                                             {'taxi_type': 'yellow'})
+        server.start_backfill(backfill_id)
+        (run,) = server.finished_runs(backfill_id, timeout_s=120)
+        log = server.log.read_text(errors='replace')
+    assert run['status'] == 'failed'
+    assert '404 Not Found' in log and 'Not retried: DownloadError' in log
+    assert 'failed with a transient error' not in log
 
 
 def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(

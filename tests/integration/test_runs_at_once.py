@@ -83,3 +83,14 @@ def test_most_at_once_counts_overlapping_spans():
     at = lambda second: datetime(2019, 1, 1, 0, 0, second)  # noqa: E731
     assert most_at_once([(at(0), at(5)), (at(1), at(3)), (at(4), at(8)), (at(6), at(9))]) == 2
     assert most_at_once([(at(0), at(1)), (at(1), at(2))]) == 1
+
+
+def test_the_ui_keeps_working_after_its_state_database_restarts(stack_settings, postgres_cluster):
+    """`docker compose restart postgres` under the server: Mage's API (the UI's) failed on every call after it,
+    until Mage restarted (nyc_taxi/mage/state_sessions.py)."""
+    with MageServer({**os.environ, **stack_settings}) as server:
+        assert server.api('GET', 'pipeline_runs')['pipeline_runs'] == []
+        postgres_cluster.stop(mode='immediate')
+        postgres_cluster.start()
+        assert server.api('GET', 'pipeline_runs')['pipeline_runs'] == []
+        assert server.api('GET', 'pipelines')['pipelines']

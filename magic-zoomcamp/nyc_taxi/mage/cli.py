@@ -8,7 +8,9 @@ instead of `mage start magic-zoomcamp`. Each fix's module says what it fixes and
 - nyc_taxi.mage.alerts: an alert of a failed run names the failed block and its error, and empty settings
   send nothing;
 - nyc_taxi.mage.runs_at_once: a PIPELINE_RUNS_AT_ONCE that is not a number stops the start, naming it;
+- nyc_taxi.mage.retries: Mage's retries of a failed block are for transient failures only;
 - nyc_taxi.mage.crashed_runs: a run a killed server left half done runs all its blocks again when resumed;
+- nyc_taxi.mage.state_sessions: the UI, the REST API and running blocks survive a restart of Mage's state database;
 - nyc_taxi.mage.state_database: the database MAGE_DATABASE_CONNECTION_URL names is created when missing.
 """
 from __future__ import annotations
@@ -21,8 +23,10 @@ from nyc_taxi.mage.crashed_runs import restart_crashed_runs_whole
 from nyc_taxi.mage.editor_output import show_settings_in_editor_output
 from nyc_taxi.mage.kernel import use_project_kernel
 from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
+from nyc_taxi.mage.retries import retry_only_transient_errors
 from nyc_taxi.mage.runs_at_once import pipeline_runs_at_once
 from nyc_taxi.mage.state_database import StateDatabaseError, ensure_state_database
+from nyc_taxi.mage.state_sessions import survive_state_database_restarts
 from nyc_taxi.mage.trigger_files import keep_trigger_files_clean
 from nyc_taxi.mage.worker_pool import keep_worker_pool_running
 
@@ -35,6 +39,8 @@ def install_fixes() -> None:
     show_settings_in_editor_output()
     alert_with_the_error()
     restart_crashed_runs_whole()
+    retry_only_transient_errors()
+    survive_state_database_restarts()
     use_project_kernel()
 
 

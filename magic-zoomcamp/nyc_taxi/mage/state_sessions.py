@@ -1,0 +1,81 @@
+"""Mage keeps working when its state database restarts under it (Mage 0.9.80, state in PostgreSQL).
+
+Each Mage process talks to its state through one SQLAlchemy session that holds its connection between
+queries. When the PostgreSQL server restarts (`docker compose restart postgres`, a crash, a failover), the
+next query on that session fails with OperationalError and leaves it in a failed transaction that nothing
+rolls back, so every later query of that process fails too ("Can't reconnect until invalid transaction is
+rolled back"). Two places met it here:
+- the web server: every call of the UI and the REST API failed until Mage itself restarted;
+- a run's worker: its block had completed (a retry after the restart had loaded the month), then the update
+  of the block run's status failed, the worker died, and the run was done over.
+Here both first roll a failed session back, so the query goes out on a fresh connection (Mage's engine
+pings a connection before handing it out). The scheduler's own queries already roll back (safe_db_query).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+_LOST = ('OperationalError', 'PendingRollbackError', 'InternalError')
+
+
+def survive_state_database_restarts() -> None:
+    """Installs both fixes; a second install changes nothing."""
+    _api_calls_recover()
+    _block_run_updates_recover()
+
+
+def _lost_connection(error: BaseException) -> bool:
+    return type(error).__module__.startswith('sqlalchemy') and type(error).__name__ in _LOST
+
+
+def _usable_session() -> None:
+    """Rolls the process's session back if its connection is gone, so its next query gets a fresh one."""
+    from sqlalchemy import text
+
+    from mage_ai.orchestration.db import db_connection
+
+    if db_connection.session is None:
+        return
+    try:
+        db_connection.session.execute(text('SELECT 1'))
+    except Exception as error:  # noqa: BLE001
+        if not _lost_connection(error):
+            raise
+        db_connection.session.rollback()
+
+
+def _api_calls_recover() -> None:
+    from mage_ai.server.api import v1
+
+    if getattr(v1.execute_operation, '_recovers_session', False):
+        return
+    mages_execute_operation = v1.execute_operation
+
+    async def execute_operation(handler: Any, resource: str, **kwargs: Any) -> Any:
+        from mage_ai.orchestration.db import db_connection
+
+        try:
+            return await mages_execute_operation(handler, resource, **kwargs)
+        except Exception as error:
+            if not _lost_connection(error):
+                raise
+            db_connection.session.rollback()
+            return await mages_execute_operation(handler, resource, **kwargs)
+
+    execute_operation._recovers_session = True  # type: ignore[attr-defined]
+    v1.execute_operation = execute_operation
+
+
+def _block_run_updates_recover() -> None:
+    from mage_ai.data_preparation.executors.block_executor import BlockExecutor
+
+    if getattr(BlockExecutor, '_updates_recover_session', False):
+        return
+    mages_update = BlockExecutor._BlockExecutor__update_block_run_status
+
+    def update_block_run_status(self: Any, *args: Any, **kwargs: Any) -> None:
+        _usable_session()  # a block can run for minutes: the server may have restarted meanwhile
+        mages_update(self, *args, **kwargs)
+
+    BlockExecutor._BlockExecutor__update_block_run_status = update_block_run_status
+    BlockExecutor._updates_recover_session = True
