@@ -64,13 +64,18 @@ class DiskSampler:
 
     def _sample(self) -> None:
         while not self._done.wait(0.5):
-            total = 0
-            for path in (path for staging in self.root.rglob(STAGING_DIR) for path in staging.rglob('*')):
-                try:
-                    total += path.stat().st_size if path.is_file() else 0
-                except FileNotFoundError:
-                    pass  # a run removed its staged month meanwhile
+            try:
+                total = sum(self._sizes())
+            except FileNotFoundError:
+                continue  # a run removed (or renamed) a stage while it was being walked: sample again
             self.peak = max(self.peak, total)
+
+    def _sizes(self):
+        for path in (path for staging in self.root.rglob(STAGING_DIR) for path in staging.rglob('*')):
+            try:
+                yield path.stat().st_size if path.is_file() else 0
+            except FileNotFoundError:
+                pass  # a run removed its staged month meanwhile
 
 
 def measure_backfill(env: Mapping[str, str], pipeline: str, first: date, last: date,

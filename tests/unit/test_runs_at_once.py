@@ -40,3 +40,18 @@ def test_the_projects_mage_start_stops_on_a_bad_setting_before_mage_starts(monke
     monkeypatch.setattr(cli, 'install_fixes', lambda: pytest.fail('Mage was started'))
     with pytest.raises(SystemExit, match=f"{SETTING}='many'"):
         cli.main()
+
+
+def test_the_projects_start_reads_the_setting_though_its_fixes_import_mages_scheduler_early(tmp_path):
+    """The fixes import Mage's scheduler, which makes the process queue at import: from the working directory's
+    settings (20 at once) unless the project is set first, as `start` does (it ran 20 at once)."""
+    import subprocess
+    import sys
+
+    script = ('import sys; from nyc_taxi.mage import cli; cli.use_started_project(sys.argv); cli.install_fixes(); '
+              'from mage_ai.orchestration.job_manager import get_job_manager; '
+              'print(get_job_manager().queue.queue_config.concurrency)')
+    result = subprocess.run([sys.executable, '-c', script, 'start', str(PROJECT_DIR)], cwd=tmp_path, text=True,
+                            capture_output=True, timeout=120,
+                            env={**__import__('os').environ, SETTING: '3', 'MAGE_DATA_DIR': str(tmp_path)})
+    assert result.stdout.strip().splitlines()[-1] == '3', result.stderr[-2000:]

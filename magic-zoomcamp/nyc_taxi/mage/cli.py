@@ -44,6 +44,20 @@ def install_fixes() -> None:
     use_project_kernel()
 
 
+def use_started_project(argv: list[str]) -> None:
+    """For `start PROJECT`, points Mage at the project before the fixes import Mage's scheduler, as Mage's own
+    `start` does before its imports: Mage reads the project's settings (queue_config, the state database's
+    place) once, at import, from whatever project it is pointed at then, else from the working directory."""
+    arguments = argv[1:]
+    if arguments[:1] != ['start']:
+        return
+    project = next((argument for argument in arguments[1:] if not argument.startswith('-')), None)
+    if project is not None:
+        from mage_ai.settings.repo import set_repo_path
+
+        set_repo_path(os.path.abspath(project))
+
+
 def main() -> None:
     try:
         pipeline_runs_at_once(os.environ)
@@ -51,6 +65,7 @@ def main() -> None:
             print('Created Mage\'s state database (MAGE_DATABASE_CONNECTION_URL)', file=sys.stderr)
     except (ValueError, StateDatabaseError) as error:
         sys.exit(str(error))
+    use_started_project(sys.argv)
     install_fixes()
     from mage_ai.cli.main import app
 
