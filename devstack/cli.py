@@ -18,6 +18,7 @@ from devstack.emulators import (LOCAL_BUCKET, LOCAL_PROJECT, bigquery_settings, 
 from devstack.http_server import base_url, start_file_server
 from devstack.mage import run_pipeline
 from devstack.paths import PROJECT_DIR, stack_dir, stack_env_file
+from nyc_taxi.mage.state_database import SETTING as STATE_SETTING
 from devstack.postgres_cluster import PostgresCluster
 from devstack.sample_data import ensure_trip_file
 from devstack.sample_fhv_csv import ensure_fhv_csv_file
@@ -171,10 +172,14 @@ def pipeline(args: argparse.Namespace) -> None:
 
 
 def _mage_in_this_process() -> None:
-    """Mage reads its settings, its data dir and its project from os.environ when it is imported."""
+    """Mage reads its settings, its data dir and its project from os.environ when it is imported.
+
+    Its state goes to a sqlite file of this stack's own, not to the stack's Postgres state: a `make ui` server
+    on that state would take this process's runs for its own and execute them a second time."""
     os.environ.update(_settings())
     os.environ['MAGE_DATA_DIR'] = str(stack_dir() / 'mage_data')
     os.environ['MAGE_REPO_PATH'] = str(PROJECT_DIR)
+    os.environ[STATE_SETTING] = ''
 
 
 def backfill(args: argparse.Namespace) -> None:
