@@ -37,7 +37,8 @@ from benchmarks.measure import CommandFailed, Measurement, TreeSampler
 from devstack.mage import mage_server_command
 from devstack.paths import PROJECT_DIR
 from devstack.processes import free_port, stop_process_group, wait_for_http
-from nyc_taxi.mage.state_database import SETTING as STATE_SETTING, configured_state_url
+from nyc_taxi.mage.state_database import (MAINTENANCE_DBNAME, SETTING as STATE_SETTING, configured_state_url,
+                                          connection_args)
 
 RUN_TIMEOUT_S = 900
 POLL_S = 0.25
@@ -197,8 +198,7 @@ def _seconds_between(start: str | None, end: str | None) -> float:
 
 def drop_database(url: URL) -> None:
     """Drops the database `url` names, closing whatever connections a killed server left."""
-    connection = psycopg2.connect(host=url.host, port=url.port, user=url.username, password=url.password,
-                                  dbname='postgres')
+    connection = psycopg2.connect(**connection_args(url, MAINTENANCE_DBNAME))
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:

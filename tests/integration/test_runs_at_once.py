@@ -13,6 +13,7 @@ import pytest
 from benchmarks.backfill import executing_spans, most_at_once
 from benchmarks.scheduled import MageServer
 from devstack.sample_data import ensure_trip_file
+from nyc_taxi.mage.state_database import connection_args
 from nyc_taxi.runs.request import MonthRequest
 from tests.conftest import SAMPLE_ROWS
 from tests.integration.expected import transformed
@@ -64,9 +65,7 @@ def test_a_server_killed_mid_backfill_finishes_it_once_restarted_each_month_once
 
 def half_done(server: MageServer, backfill_id: int) -> bool:
     """Whether, by Mage's own state, at least 3 runs completed and a running run has a block done and one not."""
-    connection = psycopg2.connect(host=server.state_url.host, port=server.state_url.port,
-                                  user=server.state_url.username, password=server.state_url.password,
-                                  dbname=server.state_url.database)
+    connection = psycopg2.connect(**connection_args(server.state_url, server.state_url.database))
     with closing(connection), connection.cursor() as cursor:
         cursor.execute("""
             SELECT count(*) FILTER (WHERE lower(r.status::text) = 'completed'),

@@ -69,12 +69,12 @@ def ensure_state_database(env: Mapping[str, str], wait_s: float = 60) -> bool:
 
 def _ensure(url: URL) -> bool:
     try:
-        psycopg2.connect(**_connect_args(url, url.database)).close()
+        psycopg2.connect(**connection_args(url, url.database)).close()
         return False
     except psycopg2.OperationalError as error:
         if not _database_missing(error):
             raise
-    connection = psycopg2.connect(**_connect_args(url, MAINTENANCE_DBNAME))
+    connection = psycopg2.connect(**connection_args(url, MAINTENANCE_DBNAME))
     connection.autocommit = True  # CREATE DATABASE refuses to run in a transaction
     try:
         with connection.cursor() as cursor:
@@ -91,7 +91,8 @@ def _ensure(url: URL) -> bool:
         connection.close()
 
 
-def _connect_args(url: URL, dbname: str) -> dict:
+def connection_args(url: URL, dbname: str) -> dict:
+    """psycopg2.connect's arguments for database `dbname` on the server and login `url` names."""
     return dict(host=url.host or '127.0.0.1', port=url.port or 5432, user=url.username, password=url.password,
                 dbname=dbname, connect_timeout=10, **{key: value for key, value in url.query.items()
                                                        if key in ('sslmode', 'sslrootcert')})
