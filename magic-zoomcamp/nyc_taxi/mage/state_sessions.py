@@ -9,7 +9,14 @@ rolled back"). Two places met it here:
 - a run's worker: its block had completed (a retry after the restart had loaded the month), then the update
   of the block run's status failed, the worker died, and the run was done over.
 Here both first roll a failed session back, so the query goes out on a fresh connection (Mage's engine
-pings a connection before handing it out). The scheduler's own queries already roll back (safe_db_query).
+pings a connection before handing it out).
+
+The scheduler's queries roll back and retry at once (safe_db_query), which does not outlast a restart
+of a few seconds: its tick then raises, and Mage's scheduler process, on its way out, stops the job
+queue, which kills every running pipeline run; the restarted scheduler ran the month again from its
+first block, and that run stalled after it (seen with the database away for 5 s). Here a tick that
+finds the state database gone is skipped instead, and the next tick tries again, so the running
+runs never learn of it.
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ def survive_state_database_restarts() -> None:
     """Installs both fixes; a second install changes nothing."""
     _api_calls_recover()
     _block_run_updates_recover()
+    _scheduler_ticks_survive()
 
 
 def _lost_connection(error: BaseException) -> bool:
@@ -79,3 +87,28 @@ def _block_run_updates_recover() -> None:
 
     BlockExecutor._BlockExecutor__update_block_run_status = update_block_run_status
     BlockExecutor._updates_recover_session = True
+
+
+def _scheduler_ticks_survive() -> None:
+    from mage_ai.orchestration.triggers.time_trigger import TimeTrigger
+
+    if getattr(TimeTrigger, '_survives_lost_state', False):
+        return
+    mages_run = TimeTrigger.run
+
+    def run(self: Any) -> None:
+        from mage_ai.orchestration.db import db_connection
+
+        try:
+            mages_run(self)
+        except Exception as error:
+            if not _lost_connection(error):
+                raise
+            if db_connection.session is not None:
+                db_connection.session.rollback()
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            print(f"Mage's state database is unreachable ({first_line}); the scheduler skips this tick and "
+                  'tries again at the next, leaving the running runs alone', flush=True)
+
+    TimeTrigger.run = run
+    TimeTrigger._survives_lost_state = True
