@@ -3,6 +3,7 @@ instead of `mage start magic-zoomcamp`. Each fix's module says what it fixes and
 - nyc_taxi.mage.worker_pool: the scheduler's process queue no longer loses queued runs;
 - nyc_taxi.mage.pipeline_files: saving a pipeline (the editor does after each block run) writes no run or
   machine state into metadata.yaml; nyc_taxi.mage.kernel installs it in the editor's kernel too;
+- nyc_taxi.mage.kernel_usage: the editor no longer says the kernel restarted when it was only slow to answer;
 - nyc_taxi.mage.trigger_files: the scheduler no longer rewrites triggers.yaml;
 - nyc_taxi.mage.editor_output: the editor shows the project's settings, not asterisks, and masks its secrets;
 - nyc_taxi.mage.alerts: an alert of a failed run names the failed block and its error, and empty settings
@@ -22,6 +23,7 @@ from nyc_taxi.mage.alerts import alert_with_the_error
 from nyc_taxi.mage.crashed_runs import restart_crashed_runs_whole
 from nyc_taxi.mage.editor_output import show_settings_in_editor_output
 from nyc_taxi.mage.kernel import use_project_kernel
+from nyc_taxi.mage.kernel_usage import keep_kernel_usage_when_unanswered
 from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
 from nyc_taxi.mage.retries import retry_only_transient_errors
 from nyc_taxi.mage.runs_at_once import pipeline_runs_at_once
@@ -42,6 +44,7 @@ def install_fixes() -> None:
     retry_only_transient_errors()
     survive_state_database_restarts()
     use_project_kernel()
+    keep_kernel_usage_when_unanswered()
 
 
 def use_started_project(argv: list[str]) -> None:
