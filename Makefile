@@ -33,8 +33,11 @@ run: venv up
 	$(STACK) summary --pipelines api_to_postgres '$(TLC_VARS)'
 	$(STACK) summary --pipelines api_to_postgres '$(FHVHV_VARS)'
 
+# Two workers: the tests wait on servers as much as they compute, so both cores stay busy.
+TEST_WORKERS ?= 2
+
 test: venv browser docker-compose
-	$(VENV_PY) -m pytest
+	$(VENV_PY) -m pytest -n $(TEST_WORKERS)
 
 # Debian's Chromium for tests/e2e, where the machine lets us install it; without it those tests skip.
 browser:
@@ -76,7 +79,7 @@ image-venv: venv up python310
 	POSTGRES_SCHEMA=$(IMAGE_SCHEMA) $(IMAGE_PY) -m devstack pipeline api_to_postgres '$(DEMO_VARS)'
 	POSTGRES_SCHEMA=$(IMAGE_SCHEMA) $(IMAGE_PY) -m devstack summary --pipelines api_to_postgres '$(DEMO_VARS)'
 
-# Not a test: measures every load method on full-size generated months (see README, Performance).
+# Not a test: measures every load method on full-size generated months (see docs/performance.md).
 bench: venv up
 	$(VENV_PY) -m benchmarks.run
 

@@ -34,7 +34,7 @@ from psycopg2 import sql
 from sqlalchemy.engine import URL
 
 from benchmarks.measure import CommandFailed, Measurement, TreeSampler
-from devstack.mage import mage_server_command
+from devstack.mage import WIDE_OUTPUT, mage_server_command
 from devstack.paths import PROJECT_DIR
 from devstack.processes import free_port, stop_process_group, wait_for_http
 from nyc_taxi.mage.state_database import (MAINTENANCE_DBNAME, SETTING as STATE_SETTING, configured_state_url,
@@ -68,8 +68,8 @@ class MageServer:
         self.port = free_port()
         self.log = self.work / 'mage.log'
         (self.work / 'mage_data').mkdir()
-        self.env = {**env, 'MAGE_DATA_DIR': str(self.work / 'mage_data'), 'REQUIRE_USER_AUTHENTICATION': '0',
-                    'SCHEDULER_TRIGGER_INTERVAL': '1'}
+        self.env = {**env, **WIDE_OUTPUT, 'MAGE_DATA_DIR': str(self.work / 'mage_data'),
+                    'REQUIRE_USER_AUTHENTICATION': '0', 'SCHEDULER_TRIGGER_INTERVAL': '1'}
         state = configured_state_url(env)
         self.state_url = state.set(database=f'{state.database}_{secrets.token_hex(4)}') if state else None
         if self.state_url is not None:

@@ -12,7 +12,7 @@ from devstack.paths import PROJECT_DIR
 
 
 # Memory that pandas and Arrow free goes back to the OS at once instead of staying in the heap or
-# Arrow's pool: a month's run peaks ~150 MB lower (see README, Performance).
+# Arrow's pool: a month's run peaks ~150 MB lower (see docs/performance.md).
 MEMORY_SETTINGS = {'MALLOC_MMAP_THRESHOLD_': '131072', 'ARROW_DEFAULT_MEMORY_POOL': 'system'}
 
 
@@ -32,12 +32,16 @@ def pipeline_command(pipeline: str, variables: Mapping[str, Any]) -> list[str]:
     return command
 
 
+# Mage prints errors as rich tracebacks, wrapped at the terminal width; wide enough keeps an error message
+# (a URL, a key) on one line, to read and to search. It overrides the environment's own (pytest-xdist's
+# workers set 80).
+WIDE_OUTPUT = {'COLUMNS': '400'}
+
+
 def pipeline_environment(env: Mapping[str, str], mage_data_dir: Path) -> dict[str, str]:
     """`env` plus what every Mage run here gets; Mage's state goes to `mage_data_dir`."""
     mage_data_dir.mkdir(parents=True, exist_ok=True)
-    # Mage prints errors as rich tracebacks, wrapped at the terminal width; wide enough keeps an
-    # error message (a URL, a key) on one line, to read and to search.
-    return {'COLUMNS': '400', **MEMORY_SETTINGS, **env, 'MAGE_DATA_DIR': str(mage_data_dir)}
+    return {**MEMORY_SETTINGS, **env, **WIDE_OUTPUT, 'MAGE_DATA_DIR': str(mage_data_dir)}
 
 
 def run_pipeline(pipeline: str, variables: Mapping[str, Any], env: Mapping[str, str],

@@ -2,6 +2,7 @@
 yellow/, green/, fhv/, fhvhv/ and misc/, the TLC's trip-data/)."""
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,28 @@ def trip_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope='session')
 def yellow_jan_file(trip_data_dir: Path) -> Path:
     return trip_data_dir / 'yellow' / YELLOW_JAN.file_name
+
+
+@pytest.fixture(autouse=True)
+def no_process_forked_from_pytest_left():
+    """A process forked from pytest's own (importing Mage's scheduler forks its job queue's manager) holds
+    copies of pytest's pipes: Playwright's driver then never sees them close, and the session hangs at its end."""
+    yield
+    left = multiprocessing.active_children()
+    for child in left:
+        child.terminate()
+    assert not left, f'the test left processes forked from pytest: {left}; run what forks in a subprocess'
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s workers (pytest-xdist) take a test file each at a time, all of tests/e2e together: the
+    browser tests share one Mage UI, which a worker starts once."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndTheUiTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split('::', 1)[0]
+            return 'tests/e2e' if path.startswith('tests/e2e/') else path
+
+    return FilesAndTheUiTogether(config, log)
