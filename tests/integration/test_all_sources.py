@@ -209,7 +209,8 @@ def test_bad_tlc_files_fail_naming_the_problem_and_leave_every_target_unchanged(
     for case, (month, message) in broken_tlc_files(trip_data_dir).items():
         variables = (month_vars(TLC_YELLOW_2009_01, source='tlc') if month is None
                      else {'taxi_type': 'yellow', 'year': 2024, 'month': month, 'source': 'tlc'})
-        for pipeline in ('api_to_postgres', 'api_to_gcs'):
+        # Both pipelines share the loader that fails: api_to_gcs for the file that fails after its first row groups.
+        for pipeline in ('api_to_postgres', 'api_to_gcs') if case == 'fraction in a code' else ('api_to_postgres',):
             result = mage_run(pipeline, variables, POSTGRES_SCHEMA='bad_tlc', GCS_BUCKET=bucket)
             assert result.returncode != 0, case
             assert message in result.output and '/trip-data/yellow_tripdata_' in result.output, (case, result.output)

@@ -152,7 +152,9 @@ def test_bad_fhvhv_files_fail_naming_the_problem_and_leave_every_target_unchange
     before = fhvhv_state(db, 'fhvhv_bad', date(2021, 6, 1))
     for case, (month, message) in broken_fhvhv_files(trip_data_dir).items():
         variables = {'taxi_type': 'fhvhv', 'year': 2022, 'month': month, 'source': 'tlc'}
-        for pipeline in ('api_to_postgres', 'api_to_gcs'):
+        # Both pipelines share the loader that fails: api_to_gcs for the file that fails after its first row group.
+        pipelines = ('api_to_postgres', 'api_to_gcs') if case == 'fraction in trip_time' else ('api_to_postgres',)
+        for pipeline in pipelines:
             result = mage_run(pipeline, variables, POSTGRES_SCHEMA='fhvhv_bad', GCS_BUCKET=bucket)
             assert result.returncode != 0, case
             assert message in result.output and '/trip-data/fhvhv_tripdata_2022-' in result.output, (case, result.output)
@@ -162,22 +164,19 @@ def test_bad_fhvhv_files_fail_naming_the_problem_and_leave_every_target_unchange
         assert not any('2022' in info.path for info in objects)
 
 
-def test_an_unknown_licence_fails_the_transformer_test_naming_it_and_loads_nothing(devstack_cli, db, bucket,
-                                                                                 gcs_filesystem, trip_data_dir):
+def test_an_unknown_licence_fails_the_transformer_test_naming_it_and_loads_nothing(devstack_cli, db, trip_data_dir):
+    """Through api_to_postgres: api_to_gcs runs the same loader and transformer, whose @test stops a run before
+    any exporter (the bad files above check that api_to_gcs then writes nothing)."""
     good = pq.read_table(tlc_parquet_path(trip_data_dir, JUNE_2021))
     licences = good.column('hvfhs_license_num').to_pylist()
     licences[7] = 'HV0009'
     pq.write_table(good.set_column(0, 'hvfhs_license_num', pa.array(licences)),
                    trip_data_dir / 'trip-data' / 'fhvhv_tripdata_2022-03.parquet')
-    for pipeline in ('api_to_postgres', 'api_to_gcs'):
-        result = devstack_cli('backfill', '--interval', 'month', pipeline, '2022-03-01', '2022-03-01',
-                              '{"taxi_type": "fhvhv", "source": "tlc"}', POSTGRES_SCHEMA='fhvhv_unknown',
-                              GCS_BUCKET=bucket)
-        assert result.returncode != 0
-        assert [line.split()[-1] for line in result.stdout.splitlines() if line.startswith('  2022-03')] == ['failed']
-        # The @test names the rule and the licence that broke it.
-        assert "values: {'unknown_hvfhs_license_num': ['HV0009']}" in result.output, result.output[-5000:]
+    result = devstack_cli('backfill', '--interval', 'month', 'api_to_postgres', '2022-03-01', '2022-03-01',
+                          '{"taxi_type": "fhvhv", "source": "tlc"}', POSTGRES_SCHEMA='fhvhv_unknown')
+    assert result.returncode != 0
+    assert [line.split()[-1] for line in result.stdout.splitlines() if line.startswith('  2022-03')] == ['failed']
+    # The @test names the rule and the licence that broke it.
+    assert "values: {'unknown_hvfhs_license_num': ['HV0009']}" in result.output, result.output[-5000:]
     assert not query(db, "SELECT 1 FROM information_schema.tables WHERE table_schema = 'fhvhv_unknown' AND "
                          "table_name = 'fhvhv_taxi_trips'")
-    objects = gcs_filesystem.get_file_info(pafs.FileSelector(bucket, recursive=True, allow_not_found=True))
-    assert not any('2022-03' in info.path or '2022/03' in info.path for info in objects)
