@@ -1,7 +1,7 @@
 """`python -m benchmarks.run`: every method, side by side on the same files and the same local Postgres.
 
-Results go to benchmarks/results.json, the table to stdout and into README.md (between the bench
-markers), the plot to docs/benchmark.png. Medians of REPEATS runs; the machine's cores are printed.
+Results go to benchmarks/results.json, the table to stdout and into docs/performance.md (between the
+bench markers), the plot to docs/benchmark.png. Medians of REPEATS runs; the machine's cores are printed.
 """
 from __future__ import annotations
 
@@ -72,6 +72,7 @@ SMALL_MONTH = MonthRequest(taxi_type='yellow', year=2020, month=6)
 LARGE_REPEATS = int(os.environ.get('BENCH_LARGE_REPEATS', 1))
 RESULTS = REPO_ROOT / 'benchmarks' / 'results.json'
 PLOT = REPO_ROOT / 'docs' / 'benchmark.png'
+TABLE_PAGE = REPO_ROOT / 'docs' / 'performance.md'
 BENCH_SCHEMA = 'bench'
 # The last commit whose gcs_to_bigquery moved the trips through Mage (read from GCS, cleaned, uploaded).
 OLD_PATH_COMMIT = '35438ba'
@@ -527,13 +528,13 @@ def plot(rows: list[Row], path: Path) -> None:
     figure.savefig(path, dpi=90)
 
 
-def update_readme(table: str) -> None:
-    readme = REPO_ROOT / 'README.md'
-    text = readme.read_text()
+def update_table_page(table: str) -> None:
+    page = TABLE_PAGE
+    text = page.read_text()
     block = f'<!-- bench:start -->\n{table}\n<!-- bench:end -->'
     if '<!-- bench:start -->' in text:
         text = re.sub(r'<!-- bench:start -->.*?<!-- bench:end -->', lambda _: block, text, flags=re.S)
-        readme.write_text(text)
+        page.write_text(text)
 
 
 def main() -> None:
@@ -556,8 +557,8 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     plot(rows, PLOT)
-    update_readme(table)
-    print(f'\nResults: {RESULTS}; plot: {PLOT}; README table updated. Machine: {os.cpu_count()} cores.')
+    update_table_page(table)
+    print(f'\nResults: {RESULTS}; plot: {PLOT}; table updated in {TABLE_PAGE}. Machine: {os.cpu_count()} cores.')
 
 
 if __name__ == '__main__':

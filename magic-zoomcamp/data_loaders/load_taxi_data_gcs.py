@@ -26,7 +26,7 @@ if 'test' not in globals():
 def load_taxi_data_gcs(*args, **kwargs) -> list[Any]:
     """The run's pickup dates from gs://{GCS_BUCKET}/nyc_taxi_data/{taxi_type}/, loaded by BigQuery itself.
 
-    Dates: start_date/end_date variables, else the interval a trigger or backfill run closes (see README).
+    Dates: start_date/end_date variables, else the interval a trigger or backfill run closes (see docs/running.md).
     Lists the dates' partitions, checks each object's footer, then one BigQuery load job reads them from
     their gs:// URIs into a staging table: no trip passes through Mage. Outputs: the first trips, the
     objects, rows and bytes per pickup date, and the staging table's handle.

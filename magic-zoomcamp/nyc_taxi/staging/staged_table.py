@@ -25,7 +25,7 @@ STAGING_LIFETIME = timedelta(hours=6)
 EDITOR_STAGING_LIFETIME = timedelta(hours=24)
 EDITOR_LABEL = 'editor'
 HOW_TO_USE = ('query it in BigQuery (SELECT ... FROM `<table_id>`), or add a block that issues the SQL with the '
-              'google-cloud-bigquery client; the trips stay in BigQuery (README, "GCS to BigQuery")')
+              'google-cloud-bigquery client; the trips stay in BigQuery (docs/pipelines.md)')
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 # Rows of the staged trips a block shows under it: Mage's editor shows 10 rows of an output.
 PREVIEW_ROWS = 10
 HOW_TO_USE = ('work on the trips a batch at a time with nyc_taxi.mage.trips.map_trips(data, function, **kwargs) '
-              '(README, "Working in the editor")')
+              '(docs/editor.md, "Working in the editor")')
 # What a block that thinks it got a DataFrame tries first.
 _FRAME_ATTRIBUTES = frozenset({'columns', 'dtypes', 'shape', 'iloc', 'loc', 'head', 'tail', 'index', 'values',
                                'query', 'groupby', 'merge', 'assign', 'drop', 'dropna', 'fillna', 'copy',
