@@ -85,7 +85,7 @@ def ours_export(path: Path, taxi_type: str, month: str) -> None:
     schema = schema_for(taxi_type)
     clean, _ = clean_trips(read_trip_file(path, schema), schema)
     settings = PostgresSettings.from_io_config(os.environ)
-    with closing(settings.connect_arrow()) as connection:
+    with closing(settings.connect()) as connection:
         timed(lambda: replace_month(connection, clean, schema, settings.db_schema, trips_table_name(taxi_type),
                                     date.fromisoformat(month)))
 

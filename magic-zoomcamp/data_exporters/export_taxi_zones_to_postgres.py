@@ -21,7 +21,7 @@ def export_taxi_zones_to_postgres(data: pd.DataFrame, *args, **kwargs) -> pd.Dat
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     zones = zones_from_frame(data, 'the output of load_taxi_zones_api')
-    with closing(settings.connect_arrow()) as connection:
+    with closing(settings.connect()) as connection:
         rows = replace_zones(connection, zones, settings.db_schema)
     target = f'{settings.db_schema}.{ZONES_TABLE}'
     block_logger(kwargs, 'export_taxi_zones_to_postgres').info('%d zones now in %s on %s', rows, target,

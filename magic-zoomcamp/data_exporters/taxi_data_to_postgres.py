@@ -25,7 +25,7 @@ def taxi_data_to_postgres(data: list[Any], *args, **kwargs) -> None:
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)
     trips = staged_trips_in(data, 'taxi_data_to_postgres')
-    with closing(settings.connect_arrow()) as connection:
+    with closing(settings.connect()) as connection:
         rows = replace_month_batches(connection, trips.batches(), schema_for(request.taxi_type),
                                      settings.db_schema, table, request.month_start)
     input_read(kwargs, trips, 'taxi_data_to_postgres')

@@ -48,7 +48,7 @@ def settings(postgres_cluster) -> PostgresSettings:
 
 
 def write(settings: PostgresSettings, batches, month: date = JAN) -> int:
-    with closing(settings.connect_arrow()) as connection:
+    with closing(settings.connect()) as connection:
         return replace_month_batches(connection, batches, YELLOW, settings.db_schema, TABLE, month)
 
 
@@ -118,4 +118,4 @@ def test_any_password_reaches_the_server_and_a_wrong_one_is_named(settings, db):
 
     wrong = settings.model_copy(update={'password': SecretStr('not-the-password')})
     with pytest.raises(PostgresError, match=r'Cannot connect to postgresql://postgres@127\.0\.0\.1:\d+/'):
-        wrong.connect_arrow()
+        wrong.connect()

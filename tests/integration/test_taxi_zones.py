@@ -280,14 +280,14 @@ def test_a_copy_that_fails_after_the_delete_rolls_back_to_the_old_rows(postgres_
     old = pa.table({'location_id': pa.array([1, 2], pa.int16()), 'borough': ['EWR', 'Queens'],
                     'zone': ['Newark Airport', 'Jamaica Bay'], 'service_zone': ['EWR', 'Boro Zone']},
                    schema=ZONES_SCHEMA)
-    with closing(settings.connect_arrow()) as connection:
+    with closing(settings.connect()) as connection:
         assert replace_zones(connection, old, 'zone_rollback') == 2
     # A constraint the new rows break: the COPY fails after the DELETE ran in the same transaction.
     execute(db, "ALTER TABLE zone_rollback.taxi_zones ADD CONSTRAINT no_boom CHECK (zone <> 'Boom')")
     new = pa.table({'location_id': pa.array([1, 3], pa.int16()), 'borough': ['EWR', 'Bronx'],
                     'zone': ['Newark Airport', 'Boom'], 'service_zone': ['EWR', 'Boro Zone']}, schema=ZONES_SCHEMA)
 
-    with closing(settings.connect_arrow()) as connection, pytest.raises(PostgresError) as error:
+    with closing(settings.connect()) as connection, pytest.raises(PostgresError) as error:
         replace_zones(connection, new, 'zone_rollback')
 
     assert 'Replacing zone_rollback.taxi_zones failed, the table is unchanged' in str(error.value)

@@ -46,10 +46,6 @@ def _transient_itself(error: BaseException) -> bool:
     module = kind.__module__
     if module.startswith('psycopg2') and kind.__name__ in ('OperationalError', 'InterfaceError'):
         return True  # no SQLSTATE: the connection itself failed or was lost
-    if module.startswith('adbc_driver_manager') and kind.__name__ == 'OperationalError':
-        from adbc_driver_manager import AdbcStatusCode
-
-        return getattr(error, 'status_code', None) in (AdbcStatusCode.IO, AdbcStatusCode.TIMEOUT)
     if module.startswith(('google.api_core', 'google.cloud')):
         return kind.__name__ in ('ServiceUnavailable', 'InternalServerError', 'BadGateway', 'GatewayTimeout',
                                  'TooManyRequests', 'DeadlineExceeded', 'RetryError')

@@ -1,11 +1,9 @@
-"""The Postgres target: settings from the io_config profile, and a month-replacing Arrow writer."""
+"""The Postgres target: settings from the io_config profile, and a month-replacing Arrow writer (binary COPY)."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any, Iterable, Iterator, Mapping
 
-import adbc_driver_manager.dbapi
-import adbc_driver_postgresql.dbapi
 import pandas as pd
 import psycopg2
 import psycopg2.extensions
@@ -17,13 +15,14 @@ from nyc_taxi.resources.identifiers import checked_identifier
 from nyc_taxi.resources.io_config import is_unset
 from nyc_taxi.model.schema import TripFileSchema
 from nyc_taxi.staging.stream_sizes import read_ahead
+from nyc_taxi.targets.binary_copy import BatchesFailed, copy_batches
 
 SOURCE_MONTH = 'source_month'
 APPLICATION_NAME = 'magic-zoomcamp'
 # Rows per Arrow batch from a DataFrame: the writer holds one batch and its encoding at a time.
 ROWS_PER_BATCH = 100_000
-# Batches read (a staged file's row groups) ahead of the one the driver encodes and sends.
-READ_AHEAD_BATCHES = 1
+# Batches read (a staged file's row groups) ahead of the one being encoded and sent.
+READ_AHEAD_BATCHES = 2
 
 POSTGRES_TYPES: dict[pa.DataType, str] = {
     pa.int16(): 'SMALLINT',
@@ -96,7 +95,7 @@ class PostgresSettings(BaseModel):
         return f'postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}'
 
     def connect(self) -> psycopg2.extensions.connection:
-        """A psycopg2 connection, for queries (the summaries and the report)."""
+        """A psycopg2 connection, autocommit off: what the writers write through, and the summaries query."""
         try:
             return psycopg2.connect(
                 host=self.host, port=self.port, dbname=self.dbname, user=self.user,
@@ -106,30 +105,12 @@ class PostgresSettings(BaseModel):
         except psycopg2.OperationalError as error:
             raise self._cannot_connect(error) from error
 
-    def connect_arrow(self) -> adbc_driver_manager.dbapi.Connection:
-        """An ADBC connection (Arrow in, binary COPY out), autocommit off: what replace_month writes through."""
-        try:
-            return adbc_driver_postgresql.dbapi.connect(self._conninfo(), autocommit=False)
-        except adbc_driver_manager.dbapi.Error as error:
-            raise self._cannot_connect(error) from error
-
-    def _conninfo(self) -> str:
-        """libpq's keyword=value connection string, each value quoted (a password may hold anything)."""
-        values = {'host': self.host, 'port': self.port, 'dbname': self.dbname, 'user': self.user,
-                  'password': self.password.get_secret_value(), 'connect_timeout': self.connect_timeout,
-                  'application_name': APPLICATION_NAME}
-        return ' '.join(f"{key}='{_conninfo_escaped(str(value))}'" for key, value in values.items())
-
     def _cannot_connect(self, error: Exception) -> PostgresError:
         return PostgresError(f'Cannot connect to {self.describe()}: {str(error).strip()} (check the POSTGRES_* settings)')
 
 
-def _conninfo_escaped(value: str) -> str:
-    return value.replace('\\', '\\\\').replace("'", "\\'")
-
-
 def replace_month(
-    connection: adbc_driver_manager.dbapi.Connection,
+    connection: psycopg2.extensions.connection,
     trips: pd.DataFrame,
     schema: TripFileSchema,
     db_schema: str,
@@ -146,7 +127,7 @@ def replace_month(
 
 
 def replace_month_batches(
-    connection: adbc_driver_manager.dbapi.Connection,
+    connection: psycopg2.extensions.connection,
     batches: Iterable[pa.RecordBatch] | pa.RecordBatchReader,
     schema: TripFileSchema,
     db_schema: str,
@@ -156,14 +137,14 @@ def replace_month_batches(
     """Makes `db_schema.table` hold exactly the trips in `batches` for the source file of `month`; returns rows written.
 
     `batches` (record batches, or a reader of them) have the clean Arrow schema of `schema`
-    (nyc_taxi.model.arrow.clean_arrow_schema); they are read once, one at a time, and each goes to the
-    server as binary COPY (ADBC's PostgreSQL driver) before the next is read, so memory holds one
-    batch and its encoding, whatever the size of the month.
+    (nyc_taxi.model.arrow.clean_arrow_schema); they are read once, a couple ahead, and each goes to
+    the server as binary COPY (nyc_taxi.targets.binary_copy) before the next is encoded, so memory
+    holds a few batches and one encoding, whatever the size of the month.
 
     The table is partitioned by LIST (source_month), one partition per monthly source file, so a
     file's trips that fall outside their month still belong to it. The new rows are COPYed into a
     fresh table that then takes the old partition's place, all in one transaction on `connection`
-    (an ADBC connection with autocommit off, PostgresSettings.connect_arrow) under an advisory
+    (autocommit off, PostgresSettings.connect) under an advisory
     lock on the table, taken before anything else: readers see the old month or the new one,
     never both or neither; a failure anywhere (the server, the connection, a batch that raises or
     has another schema) rolls back and leaves the table exactly as it was; concurrent writers of
@@ -176,20 +157,18 @@ def replace_month_batches(
     arrow_schema = clean_arrow_schema(schema)
     if isinstance(batches, pa.RecordBatchReader):
         _check_batch_schema(batches.schema, arrow_schema, schema, f'{db_schema}.{table}')
-    # A reader, even one of pyarrow's, does not check its batches against its schema, and through
-    # the C stream the driver would read a batch of other types with the declared ones (an int32
-    # column as int16: wrong numbers, no error): every batch is checked on its way. The next batch is
-    # read (from its file) on another thread while the driver encodes this one, which takes most of the time.
+    # A reader, even one of pyarrow's, does not check its batches against its schema, and the encoder
+    # must not meet a batch of other types than the COPY's columns: every batch is checked on its way.
+    # The next batches are read (from their file) on another thread while this one encodes and sends.
     ahead = read_ahead(batches, READ_AHEAD_BATCHES)
-    stream = _CheckedBatches(ahead, arrow_schema, schema, f'{db_schema}.{table}')
-    reader = pa.RecordBatchReader.from_batches(arrow_schema, stream)
+    stream = _checked_batches(ahead, arrow_schema, schema, f'{db_schema}.{table}')
     partition = f'{table}_{month:%Y_%m}'
     staging = f'{partition}_loading'
     target, month_literal = qualified(db_schema, table), f"DATE '{month.isoformat()}'"
 
     try:
         with connection.cursor() as cursor:
-            cursor.execute('SELECT pg_advisory_xact_lock(hashtext($1))', (f'{db_schema}.{table}',))
+            cursor.execute('SELECT pg_advisory_xact_lock(hashtext(%s))', (f'{db_schema}.{table}',))
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS {quoted(db_schema)}')
             cursor.execute(_create_table_sql(target, schema.clean_columns))
             _fit_table_shape(cursor, db_schema, table, schema)
@@ -200,18 +179,17 @@ def replace_month_batches(
                 f'ALTER TABLE {qualified(db_schema, staging)} ALTER COLUMN {quoted(SOURCE_MONTH)} SET DEFAULT '
                 f'{month_literal}, ADD CONSTRAINT {quoted(f"{partition}_{SOURCE_MONTH}")} CHECK '
                 f'({quoted(SOURCE_MONTH)} = {month_literal})')
-            # COPY <staging> (<the batches' columns>) FROM STDIN WITH (FORMAT binary), a batch at a time.
-            rows = cursor.adbc_ingest(staging, reader, mode='append', db_schema_name=db_schema)
+            rows = copy_batches(cursor, qualified(db_schema, staging), stream, arrow_schema)
             cursor.execute(f'DROP TABLE IF EXISTS {qualified(db_schema, partition)}')
             cursor.execute(f'ALTER TABLE {qualified(db_schema, staging)} RENAME TO {quoted(partition)}')
             cursor.execute(f'ALTER TABLE {target} ATTACH PARTITION {qualified(db_schema, partition)} '
                            f'FOR VALUES IN ({month_literal})')
         connection.commit()
         return rows
-    except adbc_driver_manager.dbapi.Error as error:
+    except (psycopg2.Error, BatchesFailed) as error:
         roll_back(connection)
-        # A batch that failed to come reaches here as the driver's text around a traceback: name it itself.
-        cause = stream.error or error
+        # A batch that failed to come is named itself, not as the COPY it aborted.
+        cause = error.__cause__ if isinstance(error, BatchesFailed) else error
         raise PostgresError(f'Loading {month:%Y-%m} into {db_schema}.{table} failed, the table is unchanged: '
                             f'{str(cause).strip()}') from cause
     except BaseException:
@@ -221,23 +199,11 @@ def replace_month_batches(
         ahead.close()  # stops the reading thread now, not when the failed stream is garbage
 
 
-class _CheckedBatches:
-    """The batches as the driver pulls them, each checked against the clean schema; keeps what a
-    failing batch raised, which the driver only passes on as text."""
-
-    def __init__(self, batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema, schema: TripFileSchema,
-                 target: str) -> None:
-        self._batches, self._arrow_schema, self._schema, self._target = batches, arrow_schema, schema, target
-        self.error: Exception | None = None
-
-    def __iter__(self) -> Iterator[pa.RecordBatch]:
-        try:
-            for batch in self._batches:
-                _check_batch_schema(batch.schema, self._arrow_schema, self._schema, self._target)
-                yield batch
-        except Exception as error:  # not GeneratorExit: the driver closing the stream early is no cause
-            self.error = error
-            raise
+def _checked_batches(batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema, schema: TripFileSchema,
+                     target: str) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        _check_batch_schema(batch.schema, arrow_schema, schema, target)
+        yield batch
 
 
 def _check_batch_schema(actual: pa.Schema, expected: pa.Schema, schema: TripFileSchema, target: str) -> None:
@@ -246,11 +212,11 @@ def _check_batch_schema(actual: pa.Schema, expected: pa.Schema, schema: TripFile
                             f'{schema.taxi_type} trips:\n{expected}')
 
 
-def roll_back(connection: adbc_driver_manager.dbapi.Connection) -> None:
+def roll_back(connection: psycopg2.extensions.connection) -> None:
     """Best effort: on a dead connection the server has already rolled the transaction back."""
     try:
         connection.rollback()
-    except adbc_driver_manager.dbapi.Error:
+    except psycopg2.Error:
         pass
 
 
@@ -270,7 +236,7 @@ def _create_table_sql(target: str, columns: Mapping[str, pa.DataType]) -> str:
             f'PARTITION BY LIST ({quoted(SOURCE_MONTH)})')
 
 
-def _fit_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str, table: str,
+def _fit_table_shape(cursor: psycopg2.extensions.cursor, db_schema: str, table: str,
                     schema: TripFileSchema) -> None:
     """Adds the schema's later columns that the table lacks (a table made by an earlier version, or by
     older months), and refuses any other difference, naming the column: the binary COPY sends each
@@ -279,11 +245,11 @@ def _fit_table_shape(cursor: adbc_driver_manager.dbapi.Cursor, db_schema: str, t
     expected[SOURCE_MONTH] = 'DATE'
     cursor.execute(
         'SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace '
-        'WHERE n.nspname = $1 AND c.relname = $2', (db_schema, table))
+        'WHERE n.nspname = %s AND c.relname = %s', (db_schema, table))
     (kind,) = cursor.fetchone()
     cursor.execute(
-        'SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = $1 AND '
-        'table_name = $2 ORDER BY ordinal_position', (db_schema, table))
+        'SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = %s AND '
+        'table_name = %s ORDER BY ordinal_position', (db_schema, table))
     actual = dict(tuple(row) for row in cursor.fetchall())
     problems = [f'{name} is {actual_type}, not {_INFORMATION_SCHEMA_NAMES[expected[name]]}'
                 for name, actual_type in actual.items()
