@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import time
-from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -85,9 +84,8 @@ def ours_export(path: Path, taxi_type: str, month: str) -> None:
     schema = schema_for(taxi_type)
     clean, _ = clean_trips(read_trip_file(path, schema), schema)
     settings = PostgresSettings.from_io_config(os.environ)
-    with closing(settings.connect()) as connection:
-        timed(lambda: replace_month(connection, clean, schema, settings.db_schema, trips_table_name(taxi_type),
-                                    date.fromisoformat(month)))
+    timed(lambda: replace_month(settings, clean, schema, settings.db_schema, trips_table_name(taxi_type),
+                                date.fromisoformat(month)))
 
 
 def _clean_month(path: Path, taxi_type: str):

@@ -1,4 +1,3 @@
-from contextlib import closing
 from typing import Any
 
 from mage_ai.settings.repo import get_repo_path
@@ -11,6 +10,7 @@ from nyc_taxi.targets.postgres import PostgresSettings, replace_month_batches
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.mage.run_context import input_read
 from nyc_taxi.staging.staged_trips import staged_trips_in
+from nyc_taxi.staging.stream_sizes import StreamSizes
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter
@@ -18,16 +18,16 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def taxi_data_to_postgres(data: list[Any], *args, **kwargs) -> None:
-    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (one transaction, binary COPY),
-    streaming the staged clean month a batch at a time."""
+    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (binary COPY over NYC_TAXI_COPY_STREAMS
+    connections, default 2, into a fresh table swapped in in one transaction), streaming the staged clean month
+    a batch at a time."""
     request = month_of_run(kwargs).request
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)
     trips = staged_trips_in(data, 'taxi_data_to_postgres')
-    with closing(settings.connect()) as connection:
-        rows = replace_month_batches(connection, trips.batches(), schema_for(request.taxi_type),
-                                     settings.db_schema, table, request.month_start)
+    rows = replace_month_batches(settings, trips.batches(), schema_for(request.taxi_type), settings.db_schema, table,
+                                 request.month_start, StreamSizes.from_env().copy_streams)
     input_read(kwargs, trips, 'taxi_data_to_postgres')
     block_logger(kwargs, 'taxi_data_to_postgres').info('%d rows of %s now in %s.%s on %s', rows, request,
                                                        settings.db_schema, table, settings.describe())

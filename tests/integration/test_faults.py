@@ -139,11 +139,12 @@ def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(
     process = mage_start('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
     wait_until(lambda: copy_in_progress(db))
     kill_group(process)
-    # The server notices the dead client and rolls its transaction back.
+    # The server notices the dead client and rolls its COPYs back. The month's fresh table stays, empty and
+    # never attached, and the table itself was not created yet: readers see nothing of the killed run.
     wait_until(lambda: not copy_in_progress(db), timeout_s=30, every_s=0.1)
-    assert query(db, "SELECT count(*) FROM pg_tables WHERE schemaname = %s", (schema,)) in ([(0,)], [(1,)])
-    assert query(db, "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename LIKE '%%_loading'",
-                 (schema,)) == [(0,)]
+    fresh = f'yellow_taxi_trips_{large_month.month_start:%Y_%m}_loading'
+    assert query(db, "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)) == [(fresh,)]
+    assert query(db, f'SELECT count(*) FROM {schema}.{fresh}') == [(0,)]
 
     staging = mage_data_dir / 'magic-zoomcamp' / STAGING_DIR / 'api_to_postgres'
     assert list(staging.glob('*'))  # the killed run's staged month, until a run finds its owner gone
@@ -153,6 +154,8 @@ def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(
     count, _ = month_fingerprint(db, schema, 'yellow_taxi_trips', large_month.month_start)
     assert count == len(transformed(trip_data_dir, large_month))
     assert list(staging.glob('*')) == []  # the re-run removed it, then its own stage once exported
+    assert query(db, "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND tablename LIKE '%%_loading'",
+                 (schema,)) == [(0,)]
 
 
 def test_two_runs_of_the_same_month_at_once_load_it_once(large_month, mage_start, db, trip_data_dir, tmp_path):

@@ -1,7 +1,6 @@
 """The Postgres writer's Arrow entry point against a real server: streaming, failures, connection settings."""
 from __future__ import annotations
 
-from contextlib import closing
 from datetime import date
 from typing import Iterator
 
@@ -47,9 +46,8 @@ def settings(postgres_cluster) -> PostgresSettings:
     return PostgresSettings.from_io_config(postgres_cluster.settings(db_schema='writer'))
 
 
-def write(settings: PostgresSettings, batches, month: date = JAN) -> int:
-    with closing(settings.connect()) as connection:
-        return replace_month_batches(connection, batches, YELLOW, settings.db_schema, TABLE, month)
+def write(settings: PostgresSettings, batches, month: date = JAN, streams: int = 2) -> int:
+    return replace_month_batches(settings, batches, YELLOW, settings.db_schema, TABLE, month, streams)
 
 
 def rss_mb() -> float:
@@ -119,3 +117,29 @@ def test_any_password_reaches_the_server_and_a_wrong_one_is_named(settings, db):
     wrong = settings.model_copy(update={'password': SecretStr('not-the-password')})
     with pytest.raises(PostgresError, match=r'Cannot connect to postgresql://postgres@127\.0\.0\.1:\d+/'):
         wrong.connect()
+
+
+def test_two_streams_load_what_one_does(settings, db):
+    batches = [batch(20_000, seed) for seed in range(10, 17)]
+    assert write(settings, batches, streams=1) == 140_000
+    one = month_fingerprint(db, 'writer', TABLE, JAN)
+    assert write(settings, batches, streams=2) == 140_000
+    assert month_fingerprint(db, 'writer', TABLE, JAN) == one
+
+
+def test_a_first_load_that_fails_leaves_no_table_and_a_dead_runs_fresh_table_is_dropped(postgres_cluster, db):
+    settings = PostgresSettings.from_io_config(postgres_cluster.settings(db_schema='writer_first'))
+
+    def breaks_midway() -> Iterator[pa.RecordBatch]:
+        yield batch(50_000, 8)
+        raise ValueError('the source went away')
+
+    with pytest.raises(PostgresError, match='the source went away'):
+        write(settings, breaks_midway())
+    assert query(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'writer_first'") == [(0,)]
+
+    # What a killed run leaves: its month's fresh table, committed, never attached.
+    query(db, 'CREATE TABLE writer_first.yellow_taxi_trips_2020_05_loading (vendor_id smallint); SELECT 1')
+    assert write(settings, [batch(100, 9)]) == 100
+    assert query(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'writer_first' ORDER BY 1") == [
+        ('yellow_taxi_trips',), ('yellow_taxi_trips_2021_01',)]

@@ -17,6 +17,7 @@ T = TypeVar('T')
 
 CSV_BLOCK_BYTES = 'NYC_TAXI_CSV_BLOCK_BYTES'
 ROWS_PER_GROUP = 'NYC_TAXI_ROWS_PER_GROUP'
+COPY_STREAMS = 'NYC_TAXI_COPY_STREAMS'
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,15 @@ class StreamSizes:
     csv_block_bytes: int = 1 << 20
     # Rows per parquet row group in the staged files, and so per batch handed to each writer.
     rows_per_group: int = 100_000
+    # Connections that COPY a month into Postgres at once: the server forms and inserts the rows on a core per
+    # connection, which is most of a load's time (docs/performance.md).
+    copy_streams: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> StreamSizes:
         values = {}
-        for field, variable in (('csv_block_bytes', CSV_BLOCK_BYTES), ('rows_per_group', ROWS_PER_GROUP)):
+        for field, variable in (('csv_block_bytes', CSV_BLOCK_BYTES), ('rows_per_group', ROWS_PER_GROUP),
+                                ('copy_streams', COPY_STREAMS)):
             text = environ.get(variable)
             if text in (None, ''):
                 continue

@@ -1,12 +1,14 @@
 """Arrow record batches into a PostgreSQL table by binary COPY: pgpq encodes them, psycopg2 sends them.
 
 pgpq encodes a 7.4M-row month in 2.6 s of CPU where ADBC's PostgreSQL driver took 11.7 s (docs/performance.md),
-and psycopg2 hands the bytes to libpq with the GIL released, so the server inserts on one core while this
-process reads and encodes the next batch on the other.
+and psycopg2 hands the bytes to libpq with the GIL released. The server's side, forming and inserting the rows,
+then takes most of the time, on one core per connection: `copy_in_parallel` feeds one table over several.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Iterable, Iterator, Sequence
 
 import pgpq
 import psycopg2
@@ -71,3 +73,54 @@ def copy_batches(cursor: psycopg2.extensions.cursor, target: str, batches: Itera
             raise BatchesFailed(str(source.error)) from source.error
         raise
     return cursor.rowcount
+
+
+class _StreamStopped(Exception):
+    """Another COPY of the same batches failed: this one stops too."""
+
+
+class _SharedBatches:
+    """One stream of batches that several COPYs take turns to pull from, until the first of them fails."""
+
+    def __init__(self, batches: Iterable[pa.RecordBatch]) -> None:
+        self._batches = iter(batches)
+        self._lock = threading.Lock()
+        self.failed = False
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        while True:
+            with self._lock:
+                if self.failed:
+                    raise _StreamStopped('another COPY of these batches failed')
+                batch = next(self._batches, None)
+            if batch is None:
+                return
+            yield batch
+
+
+def copy_in_parallel(connections: Sequence[psycopg2.extensions.connection], target: str,
+                     batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema) -> int:
+    """copy_batches over each of `connections` at once, on a thread each, every batch going to whichever
+    COPY asks first: the server inserts on as many cores. Each COPY stays in its connection's open
+    transaction (the caller commits them, or rolls them back); returns the rows copied by all.
+
+    The first failure stops the other COPYs and is raised (BatchesFailed, or psycopg2's error)."""
+    shared = _SharedBatches(batches)
+
+    def copy(connection: psycopg2.extensions.connection) -> int:
+        try:
+            with connection.cursor() as cursor:
+                return copy_batches(cursor, target, shared, arrow_schema)
+        except BaseException:
+            shared.failed = True
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(connections), thread_name_prefix='copy') as pool:
+        futures = [pool.submit(copy, connection) for connection in connections]
+        wait(futures)
+    errors = [future.exception() for future in futures if future.exception() is not None]
+    # The COPY that failed first is the one whose error is not that another one had.
+    causes = [error for error in errors if not isinstance(error.__cause__, _StreamStopped)]
+    if errors:
+        raise (causes or errors)[0]
+    return sum(future.result() for future in futures)
