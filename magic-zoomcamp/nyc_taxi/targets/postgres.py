@@ -186,7 +186,8 @@ def replace_month_batches(
                 f'{quoted(SOURCE_MONTH)} DATE NOT NULL DEFAULT {month_literal} CONSTRAINT '
                 f'{quoted(f"{partition}_{SOURCE_MONTH}")} CHECK ({quoted(SOURCE_MONTH)} = {month_literal}))')
         control.commit()
-        loaders = [settings.connect() for _ in range(max(1, streams))]
+        for _ in range(max(1, streams)):
+            loaders.append(settings.connect())  # one by one: those made before a refused one are closed below
         rows = copy_in_parallel(loaders, qualified(db_schema, staging), checked, arrow_schema)
         for loader in loaders:
             loader.commit()
