@@ -11,7 +11,8 @@ Mage loads the pipeline, from what the status stands for: `executed` if the bloc
 in the editor's variables directory (the output the blocks below it read), else `not_executed`. Mage's
 own check "Please run upstream blocks [...] before running the current block" keeps working, across
 restarts too. Everything else of the file stays in Mage's own form, so a save of an unchanged pipeline
-leaves it byte for byte as it is (tests/integration/test_editor.py checks it).
+leaves it byte for byte as it is (tests/integration/test_editor.py checks it after block runs, and
+tests/e2e/test_editor_ui.py after a save from the editor of each pipeline).
 """
 from __future__ import annotations
 
