@@ -16,7 +16,6 @@ from nyc_taxi.mage.run_context import downstream_blocks, in_editor
 from nyc_taxi.staging.bigquery_staging import drop_table, drop_tables_starting_with
 from nyc_taxi.staging.staged_table import (EDITOR_LABEL, EDITOR_STAGING_LIFETIME, STAGING_LIFETIME, StagedTable,
                                            StagingTarget, staging_table_name, table_prefix)
-from nyc_taxi.staging.staged_trips import StagedTrips, handle_in
 from nyc_taxi.targets.bigquery import BigQuerySettings
 
 
@@ -47,13 +46,3 @@ def table_read(kwargs: Mapping[str, Any], client: bigquery.Client, settings: Big
     """`block_uuid` is done with `staged`: in a run, its table goes if no other block is to read it."""
     if staged.table_id and not in_editor(kwargs) and set(staged.readers) <= {block_uuid}:
         drop_table(client, settings, staged.table_id)
-
-
-def staged_input(data: Any, block: str) -> StagedTrips | StagedTable:
-    """The staged trips among a block's input, on local disk or in BigQuery."""
-    found = handle_in(data, (StagedTrips, StagedTable))
-    if found is not None:
-        return found
-    raise TypeError(f'Block {block} reads staged trips, the last output of the block above it, and got '
-                    f'{type(data).__name__} instead: connect it below a loader, or a block that returns '
-                    'map_trips(...)')

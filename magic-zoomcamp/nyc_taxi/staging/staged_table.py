@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from nyc_taxi.staging.staged_trips import handle_in
+from nyc_taxi.staging.staged_trips import StagedTrips, handle_in
 
 STAGING_LIFETIME = timedelta(hours=6)
 # Long enough for a course session: run the loader, come back to the transformer after lunch.
@@ -110,3 +110,13 @@ def staging_table_name(target: str, pipeline: str, block: str, run_label: str) -
 def table_prefix(target: str, pipeline: str, block: str, run_label: str = EDITOR_LABEL) -> str:
     """What the names of one block's staging tables for one run (or the editor) start with."""
     return f'{target}__{pipeline}__{block}__{run_label}_'
+
+
+def staged_input(data: Any, block: str) -> StagedTrips | StagedTable:
+    """The staged trips among a block's input, on local disk or in BigQuery."""
+    found = handle_in(data, (StagedTrips, StagedTable))
+    if found is not None:
+        return found
+    raise TypeError(f'Block {block} reads staged trips, the last output of the block above it, and got '
+                    f'{type(data).__name__} instead: connect it below a loader, or a block that returns '
+                    'map_trips(...)')
