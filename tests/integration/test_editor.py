@@ -23,6 +23,7 @@ import yaml
 from devstack.mage import environment_with
 from devstack.paths import PROJECT_DIR, REPO_ROOT
 from nyc_taxi.staging.stage import EDITOR_STAGING_DIR
+from nyc_taxi.staging.stage_files import staged_batches
 from tests.conftest import YELLOW_JAN
 from tests.integration.expected import transformed
 from tests.integration.pg import month_fingerprint, query
@@ -205,8 +206,8 @@ def test_the_example_block_of_your_own_equals_pandas_on_the_whole_month(editor, 
     assert kept.output('output_1')['text_data']['trips'] == len(expected) > 0
     assert '1/1 tests passed' in kept.text
     staged = next((editor.mage_data / PROJECT_DIR.name / EDITOR_STAGING_DIR / 'explore_trips' /
-                   'keep_trips_with_passengers').glob('*/clean.parquet'))
-    assert pq.read_table(staged).num_rows == len(expected)
+                   'keep_trips_with_passengers').glob('*/clean.arrow'))
+    assert sum(batch.num_rows for batch in staged_batches(staged)) == len(expected)
 
     result = mage_run('explore_trips', {'year': 2021, 'month': 1})
     assert result.returncode == 0 and f'{len(expected)} of {len(transformed(trip_data_dir, YELLOW_JAN))} yellow ' \

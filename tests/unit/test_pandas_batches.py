@@ -2,12 +2,12 @@
 month, with the staged types kept."""
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.sources.release_csv import trip_batches
 from nyc_taxi.staging.pandas_batches import write_mapped_trips
+from nyc_taxi.staging.stage_files import stage_writer, staged_batches
 from nyc_taxi.staging.staged_trips import StagedTrips
 
 YELLOW = schema_for('yellow')
@@ -15,11 +15,12 @@ YELLOW = schema_for('yellow')
 
 @pytest.fixture
 def trips(tmp_path, yellow_jan_file) -> StagedTrips:
-    path = tmp_path / 'source.parquet'
-    with pq.ParquetWriter(path, YELLOW.staged_arrow_schema) as writer:
+    path = tmp_path / 'source.arrow'
+    rows = 0
+    with stage_writer(path, YELLOW.staged_arrow_schema) as writer:
         for batch in trip_batches(yellow_jan_file, YELLOW, block_size=16 << 10):
-            writer.write_table(pa.Table.from_batches([batch]))  # one row group per batch: many batches
-    rows = pq.ParquetFile(path).metadata.num_rows
+            writer.write_batch(batch)  # many batches
+            rows += batch.num_rows
     return StagedTrips('yellow', 'yellow 2021-01', 'x', rows, 1, None, None, str(path), 'load_taxi_data_api')
 
 
@@ -29,10 +30,10 @@ def test_a_filter_and_a_new_column_batch_by_batch_equal_the_same_on_the_whole_mo
         frame['tip_share'] = frame['tip_amount'] / frame['total_amount']
         return frame
 
-    assert pq.ParquetFile(trips.staged_file).num_row_groups > 3
-    rows = write_mapped_trips(trips, homework, tmp_path / 'out.parquet')
-    result = pq.read_table(tmp_path / 'out.parquet')
-    whole = pq.read_table(trips.staged_file).to_pandas()
+    assert len(list(trips.batches())) > 3
+    rows = write_mapped_trips(trips, homework, tmp_path / 'out.arrow')
+    result = pa.Table.from_batches(list(staged_batches(tmp_path / 'out.arrow')))
+    whole = pa.Table.from_batches(list(trips.batches())).to_pandas()
     expected = homework(whole)
     assert rows == len(expected) == result.num_rows < len(whole)
     for field in trips.schema():  # kept columns keep their types (pandas floats an int with nulls)
@@ -42,7 +43,7 @@ def test_a_filter_and_a_new_column_batch_by_batch_equal_the_same_on_the_whole_mo
 
 def test_a_function_that_returns_no_frame_or_other_columns_per_batch_fails_naming_the_batch(tmp_path, trips):
     with pytest.raises(TypeError, match='returned int for batch 0 of yellow 2021-01'):
-        write_mapped_trips(trips, lambda frame: len(frame), tmp_path / 'a.parquet')
+        write_mapped_trips(trips, lambda frame: len(frame), tmp_path / 'a.arrow')
     calls = []
 
     def changes_its_mind(frame):
@@ -50,4 +51,4 @@ def test_a_function_that_returns_no_frame_or_other_columns_per_batch_fails_namin
         return frame if len(calls) == 1 else frame.drop(columns=['tip_amount'])
 
     with pytest.raises(ValueError, match='Batch 1 of yellow 2021-01 .* return the same columns for every batch'):
-        write_mapped_trips(trips, changes_its_mind, tmp_path / 'b.parquet')
+        write_mapped_trips(trips, changes_its_mind, tmp_path / 'b.arrow')

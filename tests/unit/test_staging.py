@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from nyc_taxi.sources.release_csv import read_trip_file, trip_batches
@@ -14,6 +13,7 @@ from nyc_taxi.model.schema import schema_for
 from nyc_taxi.staging.staged_month import clean_staged_month
 from nyc_taxi.staging.stage import (EDITOR_STAGING_DIR, STAGING_DIR, keep_only_newest, new_editor_stage, new_stage,
                                     remove_abandoned)
+from nyc_taxi.staging.stage_files import stage_writer
 from nyc_taxi.staging.staged_trips import StagedTrips, StagedTripsGone, staged_trips_in
 from nyc_taxi.model.transform import TransformReport, clean_trips
 
@@ -21,10 +21,11 @@ YELLOW = schema_for('yellow')
 
 
 def staged_source(stage, yellow_jan_file) -> StagedTrips:
-    with pq.ParquetWriter(stage.source_file, YELLOW.staged_arrow_schema) as writer:
+    rows = 0
+    with stage_writer(stage.source_file, YELLOW.staged_arrow_schema) as writer:
         for batch in trip_batches(yellow_jan_file, YELLOW, block_size=16 << 10):
             writer.write_batch(batch)
-    rows = pq.ParquetFile(stage.source_file).metadata.num_rows
+            rows += batch.num_rows
     return StagedTrips('yellow', 'yellow 2021-01', 'http://files/yellow.csv.gz', rows, 1, None, None,
                        str(stage.source_file), 'load_taxi_data_api')
 
@@ -42,7 +43,7 @@ def test_a_stage_whose_process_died_goes_at_the_next_run_of_any_pipeline(tmp_pat
     dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'], capture_output=True, text=True)
     abandoned = new_stage(tmp_path, 'gcs_to_bigquery', 'run-7')
     (abandoned.directory / 'owner.pid').write_text(dead.stdout)
-    (abandoned.directory / 'source.parquet').write_bytes(b'half a month')
+    (abandoned.directory / 'source.arrow').write_bytes(b'half a month')
     alive = new_stage(tmp_path, 'api_to_postgres', 'run-8')
     assert not abandoned.directory.exists() and alive.directory.exists()
     assert new_stage(tmp_path, 'api_to_postgres', 'run-9') and alive.directory.exists()  # ours: still running
@@ -97,7 +98,7 @@ def test_a_staged_month_cleans_to_the_whole_frame_path_and_summarizes_every_date
 
 def test_a_month_without_rows_still_has_a_summary_row(tmp_path):
     stage = new_stage(tmp_path, 'api_to_postgres', 'manual')
-    pq.ParquetWriter(stage.source_file, YELLOW.staged_arrow_schema).close()
+    stage_writer(stage.source_file, YELLOW.staged_arrow_schema).close()
     source = StagedTrips('yellow', 'yellow 2021-01', 'x', 0, 0, None, None, str(stage.source_file), 'load')
     summary, clean = clean_staged_month(source, new_stage(tmp_path, 'api_to_postgres', 'manual'), 'transform')
     assert len(summary) == 1 and summary['trips'].sum() == 0 and clean.trips == 0 and clean.preview().empty

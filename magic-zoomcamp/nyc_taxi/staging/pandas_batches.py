@@ -1,7 +1,7 @@
 """Staged trips through a pandas function, a batch at a time, into a new staged file.
 
 What a user's own block does to the trips (the homework's `trips[trips['passenger_count'] > 0]`, a new
-column) runs on one parquet row group at a time as a DataFrame, so memory stays at a batch whatever the
+column) runs on one staged batch at a time as a DataFrame, so memory stays at a batch whatever the
 month's size. Columns the function keeps get their staged Arrow type back (pandas turns an int column
 with nulls into floats); new columns take the type pandas gives them in the first batch.
 """
@@ -12,17 +12,18 @@ from typing import Callable
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from nyc_taxi.staging.stage_files import stage_writer
 from nyc_taxi.staging.staged_trips import StagedTrips
 
 TripsFunction = Callable[[pd.DataFrame], pd.DataFrame]
 
 
 def write_mapped_trips(trips: StagedTrips, function: TripsFunction, path: Path) -> int:
-    """Writes `function` applied to each batch of `trips` to the parquet file `path`; returns its rows."""
+    """Writes `function` applied to each batch of `trips` to the staged file `path`; returns its rows."""
     source_schema = trips.schema()
-    writer: pq.ParquetWriter | None = None
+    writer: pa.ipc.RecordBatchFileWriter | None = None
+    written_schema = source_schema
     rows = 0
     try:
         for index, batch in enumerate(trips.batches()):
@@ -30,16 +31,17 @@ def write_mapped_trips(trips: StagedTrips, function: TripsFunction, path: Path) 
             if not isinstance(result, pd.DataFrame):
                 raise TypeError(f'The function given to map_trips returned {type(result).__name__} for batch {index} '
                                 f'of {trips.what}: it must return a DataFrame of trips')
-            table = _as_arrow(result, source_schema if writer is None else writer.schema, index, trips)
+            table = _as_arrow(result, written_schema, index, trips)
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
+                written_schema = table.schema
+                writer = stage_writer(path, written_schema)
             writer.write_table(table)
             rows += table.num_rows
     finally:
         if writer is not None:
             writer.close()
     if writer is None:  # no batches at all: an empty file of the source's columns
-        pq.write_table(source_schema.empty_table(), path)
+        stage_writer(path, source_schema).close()
     return rows
 
 

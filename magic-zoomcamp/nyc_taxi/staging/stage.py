@@ -1,9 +1,10 @@
 """A month staged on local disk between blocks, so that no block holds a whole month in memory.
 
 Blocks hand each other a small handle (nyc_taxi.staging.staged_trips) instead of the trips: the loader
-streams the source into a stage's `source.parquet`, the transformer streams that into a stage of its
-own, `clean.parquet`, and each exporter streams the clean file to its target. Each block output is one
-stage, and a stage lives as long as an output that names it may still be read:
+streams the source into a stage's `source.arrow`, the transformer streams that into a stage of its
+own, `clean.arrow` (Arrow IPC files, nyc_taxi.staging.stage_files), and each exporter streams the clean
+file to its target. Each block output is one stage, and a stage lives as long as an output that names
+it may still be read:
 
 - In a pipeline run (`mage run`, triggers, backfills) a stage is
   `{MAGE_DATA_DIR}/nyc_taxi_staging/{pipeline}/{run}-{block}-{random}/`, so concurrent runs never share a
@@ -28,8 +29,8 @@ from typing import Iterable, Iterator
 
 STAGING_DIR = 'nyc_taxi_staging'
 EDITOR_STAGING_DIR = 'nyc_taxi_editor'
-SOURCE_FILE = 'source.parquet'
-CLEAN_FILE = 'clean.parquet'
+SOURCE_FILE = 'source.arrow'
+CLEAN_FILE = 'clean.arrow'
 _OWNER = 'owner.pid'
 _READERS = 'readers.txt'
 _RELEASED = '.released-'

@@ -15,7 +15,6 @@ from typing import Iterator
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import requests
 
 from nyc_taxi.model.arrow import clean_arrow_schema
@@ -26,15 +25,11 @@ from nyc_taxi.sources.month_source import MonthSource
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import TripFileSchema, schema_for, schema_of
 from nyc_taxi.staging.stage import Stage
+from nyc_taxi.staging.stage_files import stage_writer
 from nyc_taxi.staging.staged_trips import StagedTrips
 from nyc_taxi.staging.stream_sizes import StreamSizes, read_ahead
 from nyc_taxi.model.transform import clean_batch
 
-# The source file is read once, locally, by the transformer: written for speed, not size. Dictionary
-# encoding hashes every value (the distances, fares and times are nearly all distinct) and was most of
-# a month's ~2 s of writing; LZ4 compresses faster than snappy. ~1.4x the size of the clean file.
-# The clean file keeps pyarrow's defaults (snappy, dictionaries): gcs_to_bigquery uploads it as it is.
-SOURCE_FILE_OPTIONS = {'compression': 'lz4', 'use_dictionary': False}
 # Batches parsed (about 1 MB of CSV each) ahead of the one being written.
 PARSED_AHEAD = 8
 # Row groups cleaned ahead of the one being written.
@@ -77,7 +72,7 @@ def clean_staged_month(source: StagedTrips, stage: Stage, staged_by: str, drop_m
         # Reading and cleaning the next row group runs ahead on a thread of its own while this one writes.
         cleaned = read_ahead((clean_batch(batch, schema, drop_missing_passengers) for batch in source.batches()),
                              CLEANED_AHEAD)
-        with closing(cleaned), pq.ParquetWriter(stage.clean_file, clean_arrow_schema(schema)) as writer:
+        with closing(cleaned), stage_writer(stage.clean_file, clean_arrow_schema(schema)) as writer:
             for clean, summary in cleaned:
                 writer.write_batch(clean)
                 rows += clean.num_rows
@@ -102,7 +97,7 @@ def summary_frame(summary: pa.Table, schema: TripFileSchema) -> pd.DataFrame:
 def _write_staged(batches: Iterator[pa.RecordBatch], arrow_schema: pa.Schema, schema: TripFileSchema,
                   stage: Stage, rows_per_group: int) -> tuple[int, datetime | None, datetime | None]:
     rows, first_pickup, last_pickup = 0, None, None
-    with pq.ParquetWriter(stage.source_file, arrow_schema, **SOURCE_FILE_OPTIONS) as writer:
+    with stage_writer(stage.source_file, arrow_schema) as writer:
         for table in _row_groups(batches, arrow_schema, rows_per_group):
             writer.write_table(table)
             rows += table.num_rows
@@ -122,7 +117,7 @@ def _row_groups(batches: Iterator[pa.RecordBatch], arrow_schema: pa.Schema, rows
         pending.append(batch)
         pending_rows += len(batch)
         if pending_rows >= rows:
-            yield pa.Table.from_batches(pending, schema=arrow_schema)
+            yield pa.Table.from_batches(pending, schema=arrow_schema).combine_chunks()
             pending, pending_rows = [], 0
     if pending:
-        yield pa.Table.from_batches(pending, schema=arrow_schema)
+        yield pa.Table.from_batches(pending, schema=arrow_schema).combine_chunks()

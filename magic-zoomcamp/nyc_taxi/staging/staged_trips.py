@@ -1,7 +1,7 @@
 """The handle a block hands the next instead of the trips: which trips, how many, and where they are staged.
 
 A month of trips never travels between blocks as a DataFrame (a full-size month would not fit in
-memory); it travels as a parquet file on local disk (nyc_taxi.staging.stage) and this small,
+memory); it travels as an Arrow file on local disk (nyc_taxi.staging.stage) and this small,
 picklable handle that names it. Mage stores the handle as a block output like any other object and
 shows `to_dict()` under the block. A block that treats the handle as a DataFrame gets an error saying
 how to work on the trips (nyc_taxi.mage.trips.map_trips), never a silent answer computed on a sample.
@@ -16,7 +16,8 @@ from typing import Any, Iterator
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
+
+from nyc_taxi.staging.stage_files import staged_batches, staged_column, staged_head, staged_schema
 
 # Rows of the staged trips a block shows under it: Mage's editor shows 10 rows of an output.
 PREVIEW_ROWS = 10
@@ -69,28 +70,24 @@ class StagedTrips:
         return path
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        """The staged trips, a row group at a time: ParquetFile.iter_batches buffers far ahead (+230 MB on a
-        7.7M-row month)."""
-        parquet = pq.ParquetFile(self.path)
-        for index in range(parquet.num_row_groups):
-            yield from parquet.read_row_group(index).to_batches()
+        """The staged trips, a batch at a time."""
+        return staged_batches(self.path)
 
     def schema(self) -> pa.Schema:
-        return pq.read_schema(self.path)
+        return staged_schema(self.path)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """One column of all the trips (the others are not kept in memory)."""
+        return staged_column(self.path, name)
 
     def rows_picked_up_on(self, day: date, pickup_date_column: str) -> int:
-        """How many of the trips were picked up on `day` (only that column is read)."""
-        dates = pq.read_table(self.path, columns=[pickup_date_column]).column(0)
+        """How many of the trips were picked up on `day`."""
+        dates = self.column(pickup_date_column)
         return pc.sum(pc.equal(dates, pa.scalar(day, pa.date32()))).as_py() or 0
 
     def preview(self, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
         """The first `rows` trips, as a DataFrame: what a person looks at under the block."""
-        # Streamed from the file's first pages: reading the first row group whole costs ~40 MB more at full size.
-        parquet = pq.ParquetFile(self.path, buffer_size=1 << 16, pre_buffer=False)
-        first = next(parquet.iter_batches(batch_size=rows), None)
-        if first is None:
-            return parquet.schema_arrow.empty_table().to_pandas()
-        return pa.Table.from_batches([first]).to_pandas()
+        return staged_head(self.path, rows).to_pandas()
 
     def __getitem__(self, key: Any) -> Any:
         raise TypeError(self._not_a_frame(f'[{key!r}]'))
