@@ -17,6 +17,6 @@ COPY magic-zoomcamp/nyc_taxi /home/src/magic-zoomcamp/nyc_taxi
 RUN pip3 install --no-cache-dir --no-deps -e /home/src
 
 ENV USER_CODE_PATH=${USER_CODE_PATH}
-# Freed pandas/Arrow memory returns to the OS at once: a month's run peaks ~150 MB lower.
-ENV MALLOC_MMAP_THRESHOLD_=131072 ARROW_DEFAULT_MEMORY_POOL=system
+# How the blocks allocate: the same settings as devstack/mage.py's MEMORY_SETTINGS (why: there).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /home/src

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from devstack.env_file import read_env_file
+from devstack.mage import MEMORY_SETTINGS
 from devstack.paths import REPO_ROOT
 
 DEV_ENV = read_env_file(REPO_ROOT / 'dev.env')
@@ -116,3 +117,13 @@ def test_the_build_context_holds_what_the_dockerfile_copies_and_no_secret(docker
         assert any(path == source or path.startswith(source.rstrip('/') + '/') for path in context), source
     assert not {'.env', 'dev.env', 'keys/service-account.json', 'keys/README.md'} & context
     assert not [path for path in context if path.startswith(('.venv', '.local', 'mage_data', 'tests', 'docs'))]
+
+
+def test_the_image_allocates_as_make_and_the_tests_do():
+    """The Dockerfile's ENV carries devstack's MEMORY_SETTINGS, so `docker compose up` runs what was measured."""
+    image_env = {}
+    for line in (REPO_ROOT / 'Dockerfile').read_text().splitlines():
+        if line.startswith('ENV '):
+            image_env.update(pair.split('=', 1) for pair in line.split()[1:] if '=' in pair)
+    assert {name: image_env.get(name) for name in MEMORY_SETTINGS} == MEMORY_SETTINGS
+    assert 'ARROW_DEFAULT_MEMORY_POOL' not in image_env  # pyarrow's default pool, in every wheel
