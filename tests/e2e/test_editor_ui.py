@@ -152,8 +152,8 @@ PIPELINES = sorted(path.name for path in (PROJECT_DIR / 'pipelines').iterdir() i
 
 
 def save_with_description(page: Page, pipeline: str, description: str) -> None:
-    """Ctrl+S in the editor, the pipeline sent as the editor sends it with `description` in it, as the
-    pipeline's settings page sends an edited description: Mage rewrites metadata.yaml only for a change."""
+    """File > Save pipeline in the editor, the pipeline sent as the editor sends it with `description` in it, as
+    the pipeline's settings page sends an edited description: Mage rewrites metadata.yaml only for a change."""
     def edit(route):
         if route.request.method != 'PUT':
             return route.continue_()
@@ -165,8 +165,8 @@ def save_with_description(page: Page, pipeline: str, description: str) -> None:
     try:
         with page.expect_response(lambda response: response.request.method == 'PUT'
                                   and f'/api/pipelines/{pipeline}?' in response.url, timeout=30_000) as saved:
-            page.mouse.click(700, 60)  # the editor's header: the shortcut is the page's, not a code cell's
-            page.keyboard.press('Control+s')
+            page.get_by_text('File', exact=True).first.click()  # the editor's menu: what Ctrl+S does
+            page.get_by_text('Save pipeline', exact=True).first.click()
         assert saved.value.ok and 'error' not in saved.value.json(), saved.value.text()[:2000]
     finally:
         page.unroute(f'**/api/pipelines/{pipeline}?*', edit)
