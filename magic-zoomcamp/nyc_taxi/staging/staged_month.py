@@ -32,7 +32,7 @@ from nyc_taxi.model.transform import clean_batch
 
 # Batches parsed (about 1 MB of CSV each) ahead of the one being written.
 PARSED_AHEAD = 8
-# Row groups cleaned ahead of the one being written.
+# Batches cleaned ahead of the one being written.
 CLEANED_AHEAD = 1
 
 
@@ -69,7 +69,7 @@ def clean_staged_month(source: StagedTrips, stage: Stage, staged_by: str, drop_m
     summaries = []
     rows = 0
     with stage.removed_on_error():
-        # Reading and cleaning the next row group runs ahead on a thread of its own while this one writes.
+        # Reading and cleaning the next batch runs ahead on a thread of its own while this one writes.
         cleaned = read_ahead((clean_batch(batch, schema, drop_missing_passengers) for batch in source.batches()),
                              CLEANED_AHEAD)
         with closing(cleaned), stage_writer(stage.clean_file, clean_arrow_schema(schema)) as writer:
@@ -110,7 +110,7 @@ def _write_staged(batches: Iterator[pa.RecordBatch], arrow_schema: pa.Schema, sc
 
 
 def _row_groups(batches: Iterator[pa.RecordBatch], arrow_schema: pa.Schema, rows: int) -> Iterator[pa.Table]:
-    """The batches gathered into tables of about `rows` rows: parquet row groups of a useful size."""
+    """The batches gathered into tables of about `rows` rows: record batches of a useful size in the staged file."""
     pending: list[pa.RecordBatch] = []
     pending_rows = 0
     for batch in batches:

@@ -25,7 +25,7 @@ class StreamSizes:
     # pyarrow's streaming CSV reader reads several blocks ahead on its threads: 1 MB blocks parse a
     # 7.7M-row month in 3.6 s at 160 MB, 16 MB blocks in 4.9 s at 680 MB.
     csv_block_bytes: int = 1 << 20
-    # Rows per parquet row group in the staged files, and so per batch handed to each writer.
+    # Rows per record batch in the staged files, and so per batch handed to each writer.
     rows_per_group: int = 100_000
     # Connections that COPY a month into Postgres at once: the server forms and inserts the rows on a core per
     # connection, which is most of a load's time (docs/performance.md).

@@ -22,7 +22,7 @@ SOURCE_MONTH = 'source_month'
 APPLICATION_NAME = 'magic-zoomcamp'
 # Rows per Arrow batch from a DataFrame: the writer holds one batch and its encoding at a time.
 ROWS_PER_BATCH = 100_000
-# Batches read (a staged file's row groups) ahead of those being encoded and sent.
+# Batches read (a staged file's record batches) ahead of those being encoded and sent.
 READ_AHEAD_BATCHES = 2
 
 POSTGRES_TYPES: dict[pa.DataType, str] = {
