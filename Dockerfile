@@ -18,5 +18,5 @@ RUN pip3 install --no-cache-dir --no-deps -e /home/src
 
 ENV USER_CODE_PATH=${USER_CODE_PATH}
 # How the blocks allocate: the same settings as devstack/mage.py's MEMORY_SETTINGS (why: there).
-ENV MALLOC_MMAP_THRESHOLD_=131072
+ENV MALLOC_MMAP_THRESHOLD_=131072 MIMALLOC_PURGE_DELAY=0
 WORKDIR /home/src

@@ -12,10 +12,11 @@ from devstack.paths import PROJECT_DIR
 
 
 # How the blocks' processes allocate (docs/performance.md, "Memory handed back"): what pandas frees goes back
-# to the OS at once instead of staying in the heap (a month's run peaked ~150 MB lower). Arrow keeps pyarrow's
-# default pool, mimalloc: the system allocator under that threshold made every Arrow buffer a fresh mmap to
-# fault in and zero, 2-4 s of the kernel's CPU per full-size month, for ~30-70 MB less at the peak.
-MEMORY_SETTINGS = {'MALLOC_MMAP_THRESHOLD_': '131072'}
+# to the OS at once instead of staying in the heap (a month's run peaked ~150 MB lower), and so does what Arrow
+# frees, from pyarrow's default pool (mimalloc, in the wheels of both architectures). The system allocator
+# under that threshold made every Arrow buffer a fresh mmap to fault in and zero, 2-4 s of the kernel's CPU per
+# full-size month; mimalloc as it comes keeps freed memory for a while, ~40 MB more at a month's peak.
+MEMORY_SETTINGS = {'MALLOC_MMAP_THRESHOLD_': '131072', 'MIMALLOC_PURGE_DELAY': '0'}
 
 
 def mage_executable() -> str:
