@@ -118,7 +118,7 @@ def copy_in_parallel(connections: Sequence[psycopg2.extensions.connection], targ
     with ThreadPoolExecutor(max_workers=len(connections), thread_name_prefix='copy') as pool:
         futures = [pool.submit(copy, connection) for connection in connections]
         wait(futures)
-    errors = [future.exception() for future in futures if future.exception() is not None]
+    errors = [error for error in (future.exception() for future in futures) if error is not None]
     # The COPY that failed first is the one whose error is not that another one had.
     causes = [error for error in errors if not isinstance(error.__cause__, _StreamStopped)]
     if errors:
