@@ -16,10 +16,8 @@ notebook kernel). The idle server is measured just before, over a couple of seco
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -36,7 +34,7 @@ from sqlalchemy.engine import URL
 from benchmarks.measure import CommandFailed, Measurement, TreeSampler
 from devstack.mage import WIDE_OUTPUT, mage_server_command
 from devstack.paths import PROJECT_DIR
-from devstack.processes import free_port, stop_process_group, wait_for_http
+from devstack.processes import free_port, kill_process_group, stop_process_group, wait_for_http
 from nyc_taxi.mage.state_database import (MAINTENANCE_DBNAME, SETTING as STATE_SETTING, configured_state_url,
                                           connection_args)
 
@@ -98,8 +96,7 @@ class MageServer:
 
     def kill_and_restart(self) -> None:
         """SIGKILL to the whole server (a crash, an OOM kill, a pulled plug), then a start as before."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
+        kill_process_group(self.process)
         self.process = None
         self._start()
 

@@ -83,6 +83,12 @@ def stop_process_group(pid: int, timeout_s: float = 10) -> None:
             time.sleep(0.1)
 
 
+def kill_process_group(process: subprocess.Popen, timeout_s: float = 30) -> None:
+    """SIGKILL to the whole group `process` leads, as a crash or an OOM kill would end it, and reaps it."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=timeout_s)
+
+
 def stop_from_pid_file(pid_file: Path) -> bool:
     if not pid_file.exists():
         return False

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import threading
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from benchmarks.scheduled import MageServer
 from devstack.emulators import LOCAL_BUCKET
+from devstack.processes import kill_process_group
 from devstack.sample_data import ensure_trip_file
 from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.resources.gcs import GcsSettings
@@ -48,11 +48,6 @@ def large_month(trip_data_dir: Path) -> MonthRequest:
 def copy_in_progress(connection) -> bool:
     return query(connection, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'magic-zoomcamp' "
                              "AND query LIKE 'COPY%%'")[0][0] > 0
-
-
-def kill_group(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
 
 
 def finish(process: subprocess.Popen) -> tuple[int, str]:
@@ -119,6 +114,42 @@ def test_postgres_restarted_during_a_backfill_runs_copy_is_retried_and_the_month
             (large_month.month_start, len(transformed(trip_data_dir, large_month)))]
 
 
+def test_postgres_away_for_longer_than_the_retries_fails_the_run_and_keeps_the_month_for_a_rerun(
+        stack_settings, postgres_cluster, mage_run, db, trip_data_dir):
+    """The trips' server is down through the whole retry schedule (10 s, then 20 s): three attempts, each failure
+    but the last logged as retried, then the run fails; the month already loaded is as it was, and a run once the
+    server is back lands the month once."""
+    schema = 'outage_beyond_retries'
+    assert mage_run('api_to_postgres', month_vars(SMALL_JAN), POSTGRES_SCHEMA=schema).returncode == 0
+    before = month_fingerprint(db, schema, 'yellow_taxi_trips', SMALL_JAN.month_start)
+    env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': schema, STATE_SETTING: ''}
+    with MageServer(env) as server:
+        backfill_id = server.create_backfill('api_to_postgres', SMALL_JAN.month_start, SMALL_JAN.month_start,
+                                             {'taxi_type': SMALL_JAN.taxi_type})
+        postgres_cluster.stop(mode='fast')
+        try:
+            server.start_backfill(backfill_id)
+            (run,) = server.finished_runs(backfill_id, timeout_s=300)
+        finally:
+            postgres_cluster.start()
+        log = server.log.read_text(errors='replace')
+        assert run['status'] == 'failed', log[-3000:]
+        retried = [line for line in log.splitlines() if 'failed with a transient error' in line]
+        assert [('Attempt 1 of 3' in line, 'Attempt 2 of 3' in line) for line in retried] == [
+            (True, False), (False, True)], log[-3000:]
+        with psycopg2.connect(**_dsn(postgres_cluster)) as connection:
+            assert month_fingerprint(connection, schema, 'yellow_taxi_trips', SMALL_JAN.month_start) == before
+
+        rerun_id = server.create_backfill('api_to_postgres', SMALL_JAN.month_start, SMALL_JAN.month_start,
+                                          {'taxi_type': SMALL_JAN.taxi_type})
+        server.start_backfill(rerun_id)
+        assert [run['status'] for run in server.finished_runs(rerun_id, timeout_s=300)] == ['completed']
+    with psycopg2.connect(**_dsn(postgres_cluster)) as connection:
+        assert month_fingerprint(connection, schema, 'yellow_taxi_trips', SMALL_JAN.month_start) == before
+        assert query(connection, f'SELECT count(*) FROM {schema}.yellow_taxi_trips')[0][0] == len(
+            transformed(trip_data_dir, SMALL_JAN))
+
+
 def test_a_backfill_run_that_no_retry_can_fix_fails_at_once(stack_settings):
     """A month the source does not have: one attempt, and the run fails with the 404 in its log."""
     env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': 'not_retried'}
@@ -138,7 +169,7 @@ def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(
     schema = 'crash_kill'
     process = mage_start('api_to_postgres', month_vars(large_month), POSTGRES_SCHEMA=schema)
     wait_until(lambda: copy_in_progress(db))
-    kill_group(process)
+    kill_process_group(process)
     # The server notices the dead client and rolls its COPYs back. The month's fresh table stays, empty and
     # never attached, and the table itself was not created yet: readers see nothing of the killed run.
     wait_until(lambda: not copy_in_progress(db), timeout_s=30, every_s=0.1)
@@ -176,7 +207,7 @@ def _kill_after_transform(process: subprocess.Popen, delay_s: float, after_block
         for line in process.stdout:
             if f'{after_block}:' in line:
                 time.sleep(delay_s)
-                kill_group(process)
+                kill_process_group(process)
                 return
     threading.Thread(target=watch, daemon=True).start()
     process.wait(timeout=300)
