@@ -14,7 +14,7 @@ import psycopg2
 import pyarrow.fs as pafs
 import pytest
 from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
+from google.cloud import bigquery, storage
 
 from devstack.emulator_key import ensure_emulator_key
 from devstack.emulators import (LOCAL_BUCKET, LOCAL_PROJECT, bigquery_settings, gcs_settings,
@@ -27,6 +27,7 @@ from devstack.processes import free_port, stop_process_group
 from devstack.sample_tlc_parquet import tlc_trip_data_url
 from nyc_taxi.sources.month_source import TLC_URL_VARIABLE
 from nyc_taxi.resources.gcs import GcsSettings
+from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.staging.stream_sizes import CSV_BLOCK_BYTES, ROWS_PER_GROUP
 
 pytestmark = pytest.mark.integration
@@ -92,6 +93,12 @@ def bigquery_emulator(gcs_root: Path, tmp_path_factory: pytest.TempPathFactory) 
     pid = start_bigquery_emulator(port, free_port(), work_dir, gcs_root, work_dir / 'bigquery.log')
     yield bigquery_settings(port)
     stop_process_group(pid)
+
+
+@pytest.fixture(scope='session')
+def bq(bigquery_emulator: dict[str, str]) -> bigquery.Client:
+    """The official client, on the emulator as the pipelines' io_config profile reaches it."""
+    return BigQuerySettings.from_io_config(bigquery_emulator).client()
 
 
 @pytest.fixture(scope='session')

@@ -17,10 +17,10 @@ from devstack.emulators import LOCAL_PROJECT
 from devstack.sample_fhv_csv import fhv_csv_path
 from devstack.sample_tlc_parquet import tlc_parquet_path
 from nyc_taxi.sources.gcs_partitions import read_date_range
-from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.targets.parquet_exports import daily_object_key
 from tests.conftest import (FHV_JAN_2019, SAMPLE_ROWS, TLC_FHV_2019_02, TLC_YELLOW_2009_01, TLC_YELLOW_2023_01,
                             TLC_YELLOW_2025_01, YELLOW_JAN)
+from tests.integration.expected import month_vars
 from tests.integration.bigquery_equivalence import arrow_path_trips, bigquery_trips, fingerprint
 from tests.integration.pg import month_fingerprint, query
 from tests.integration.rows_per_date import bigquery_rows_per_date
@@ -29,18 +29,9 @@ pytestmark = pytest.mark.integration
 BUCKET = 'all-sources'
 
 
-def month_vars(month, **extra) -> dict:
-    return {'taxi_type': month.taxi_type, 'year': month.year, 'month': month.month, **extra}
-
-
 @pytest.fixture(scope='module')
 def bucket(new_bucket) -> str:
     return new_bucket(BUCKET)
-
-
-@pytest.fixture(scope='module')
-def bq(bigquery_emulator) -> bigquery.Client:
-    return BigQuerySettings.from_io_config(bigquery_emulator).client()
 
 
 def fhv_csv_zones(trip_data_dir: Path) -> tuple[int, int]:

@@ -10,13 +10,12 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
-from google.cloud import bigquery
 
 from devstack.emulators import LOCAL_PROJECT
 from devstack.sample_tlc_parquet import tlc_parquet_path
 from nyc_taxi.sources.gcs_partitions import read_date_range
-from nyc_taxi.targets.bigquery import BigQuerySettings
 from tests.conftest import FHVHV_RELEASE_2021_01, SAMPLE_ROWS, TLC_FHVHV_2021, TLC_FHVHV_2023_01
+from tests.integration.expected import month_vars
 from tests.integration.bigquery_equivalence import arrow_path_trips, bigquery_trips, fingerprint
 from tests.integration.pg import month_fingerprint, query
 
@@ -27,18 +26,9 @@ JUNE_2021 = TLC_FHVHV_2021[-1]
 EMPTY_IN_TLC_2021 = ('airport_fee', 'sr_flag', 'cbd_congestion_fee')
 
 
-def month_vars(month, **extra) -> dict:
-    return {'taxi_type': month.taxi_type, 'year': month.year, 'month': month.month, **extra}
-
-
 @pytest.fixture(scope='module')
 def bucket(new_bucket) -> str:
     return new_bucket(BUCKET)
-
-
-@pytest.fixture(scope='module')
-def bq(bigquery_emulator) -> bigquery.Client:
-    return BigQuerySettings.from_io_config(bigquery_emulator).client()
 
 
 def source_nulls(trip_data_dir: Path, month) -> tuple[int, int, int]:

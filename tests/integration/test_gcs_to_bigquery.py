@@ -42,11 +42,6 @@ def months_in_gcs(mage_run):
         assert result.returncode == 0, result.output
 
 
-@pytest.fixture(scope='module')
-def bq(bigquery_emulator) -> bigquery.Client:
-    return BigQuerySettings.from_io_config(bigquery_emulator).client()
-
-
 def staging_tables(client: bigquery.Client, dataset: str) -> list[str]:
     return [table.table_id for table in client.list_tables(f'{LOCAL_PROJECT}.{dataset}') if '__' in table.table_id]
 

@@ -18,7 +18,6 @@ from google.cloud import bigquery
 
 from nyc_taxi.model.zones import ZONES_SCHEMA
 from nyc_taxi.sources.zone_lookup import ZONE_LOOKUP_PATH
-from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.targets.postgres import PostgresError, PostgresSettings
 from nyc_taxi.targets.zones_gcs import ZONES_OBJECT_KEY
 from nyc_taxi.targets.zones_postgres import replace_zones
@@ -103,11 +102,6 @@ def variant(trip_data_dir: Path, file_server: str):
         return f'{file_server}/zone_variants/{name}'
 
     return serve
-
-
-@pytest.fixture(scope='module')
-def bq(bigquery_emulator) -> bigquery.Client:
-    return BigQuerySettings.from_io_config(bigquery_emulator).client()
 
 
 def targets(name: str) -> dict[str, str]:
