@@ -42,7 +42,7 @@ class PostgresCluster:
     port: int
     user: str = 'postgres'
     # Not `postgres`, the user's and database's name: Mage's editor would then mask those wherever they
-    # appear (nyc_taxi/mage/editor_output.py).
+    # appear (nyc_taxi/mage/fixes/editor_secrets.py).
     password: str = LOCAL_PASSWORD
     dbname: str = 'postgres'
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import simplejson
 
-from nyc_taxi.mage.cli import install_fixes
+from nyc_taxi.mage.fixes import install_fixes
 
 OUTPUT_TAG = '<RenderOutput>'
 

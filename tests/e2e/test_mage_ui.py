@@ -23,5 +23,5 @@ def test_gcs_to_bigquery_shows_the_daily_midnight_trigger(mage_ui, page):
     assert '00:00:00' in row.inner_text()
     screenshot(page, 'gcs_to_bigquery_triggers')
     # Mage's scheduler has synced the active trigger into its database (every 2 s here) without rewriting
-    # triggers.yaml (nyc_taxi/mage/trigger_files.py).
+    # triggers.yaml (nyc_taxi/mage/fixes/trigger_files.py).
     assert mage_ui.git_status() == ''

@@ -30,8 +30,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault('MAGE_DATA_DIR', tempfile.mkdtemp())
     if args.fixed:
-        from nyc_taxi.mage.worker_pool import keep_worker_pool_running
-        keep_worker_pool_running()
+        from nyc_taxi.mage.fixes import worker_pool
+        from nyc_taxi.mage.fixes.guard import install_guarded
+        install_guarded((worker_pool.FIX,))
     from mage_ai.orchestration.queue.config import QueueConfig
     from mage_ai.orchestration.queue.process_queue import ProcessQueue
 

@@ -88,7 +88,7 @@ def test_postgres_restarted_during_a_backfill_runs_copy_is_retried_and_the_month
         large_month, stack_settings, postgres_cluster, trip_data_dir, state_on_the_same_server):
     """As the Backfill tab runs it; the trips' server restarts, with Mage's own state elsewhere (its sqlite file),
     or on that same server as docker-compose keeps it, away for OUTAGE_S: the scheduler skips its ticks
-    meanwhile instead of dying and killing the run (nyc_taxi/mage/state_sessions.py)."""
+    meanwhile instead of dying and killing the run (nyc_taxi/mage/fixes/state_sessions.py)."""
     schema = 'retried_with_state' if state_on_the_same_server else 'retried'
     env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': schema}
     if not state_on_the_same_server:

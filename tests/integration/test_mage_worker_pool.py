@@ -1,4 +1,4 @@
-"""Mage's process queue with the project's fix (nyc_taxi.mage.worker_pool) runs every job it is given,
+"""Mage's process queue with the project's fix (nyc_taxi.mage.fixes.worker_pool) runs every job it is given,
 also on a busy machine, and a stopped queue ends its pool."""
 from __future__ import annotations
 

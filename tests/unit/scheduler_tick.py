@@ -8,7 +8,8 @@ import sys
 
 import sqlalchemy.exc
 
-from nyc_taxi.mage.state_sessions import survive_state_database_restarts
+from nyc_taxi.mage.fixes import state_sessions
+from nyc_taxi.mage.fixes.guard import install_guarded
 
 ERRORS = {
     'lost': sqlalchemy.exc.OperationalError(
@@ -21,7 +22,7 @@ def tick(error: BaseException) -> None:
     from mage_ai.orchestration.triggers import time_trigger
     from mage_ai.orchestration.triggers.loop_time_trigger import LoopTimeTrigger
 
-    survive_state_database_restarts()
+    install_guarded((state_sessions.FIX,))
 
     def schedule_all() -> None:
         raise error
@@ -34,9 +35,9 @@ def tick(error: BaseException) -> None:
 def installs_once() -> bool:
     from mage_ai.orchestration.triggers.time_trigger import TimeTrigger
 
-    survive_state_database_restarts()
+    install_guarded((state_sessions.FIX,))
     first = TimeTrigger.run
-    survive_state_database_restarts()
+    install_guarded((state_sessions.FIX,))
     return TimeTrigger.run is first
 
 

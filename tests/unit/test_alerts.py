@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from devstack.paths import PROJECT_DIR
-from nyc_taxi.mage.alerts import failed_blocks_with_errors, keep_channels_with_settings
+from nyc_taxi.mage.fixes.alerts import failed_blocks_with_errors, keep_channels_with_settings
 
 ALERT_SETTINGS = ('ALERT_SLACK_WEBHOOK_URL', 'ALERT_SMTP_HOST', 'ALERT_SMTP_PORT', 'ALERT_SMTP_USER',
                   'ALERT_SMTP_PASSWORD', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO')

@@ -1,11 +1,12 @@
-"""The editor's kernel keeps its usage when a poll goes unanswered (nyc_taxi/mage/kernel_usage.py)."""
+"""The editor's kernel keeps its usage when a poll goes unanswered (nyc_taxi/mage/fixes/kernel_usage.py)."""
 from __future__ import annotations
 
 import asyncio
 import queue
 from concurrent.futures import ThreadPoolExecutor
 
-from nyc_taxi.mage.kernel_usage import keep_kernel_usage_when_unanswered
+from nyc_taxi.mage.fixes import kernel_usage
+from nyc_taxi.mage.fixes.guard import install_guarded
 
 
 class ControlChannel:
@@ -43,7 +44,7 @@ class JupyterKernel:
 def usages(kernel: JupyterKernel, polls: int) -> list:
     from mage_ai.kernels.default.models import KernelWrapper
 
-    keep_kernel_usage_when_unanswered()
+    install_guarded((kernel_usage.FIX,))
     answers = []
     for _ in range(polls):
         wrapper = KernelWrapper(kernel)  # Mage's server wraps the kernel anew for each poll
@@ -62,7 +63,7 @@ def test_an_unanswered_poll_keeps_the_last_usage_and_a_new_process_shows():
 def test_installing_twice_wraps_once():
     from mage_ai.kernels.default.models import KernelWrapper
 
-    keep_kernel_usage_when_unanswered()
+    install_guarded((kernel_usage.FIX,))
     first = KernelWrapper.prepare_usage
-    keep_kernel_usage_when_unanswered()
+    install_guarded((kernel_usage.FIX,))
     assert KernelWrapper.prepare_usage is first

@@ -1,14 +1,17 @@
 """A failed block is retried only for a transient failure (nyc_taxi.runs.transient_errors), on Mage's own
-schedule (the project's retry_config); anything else fails at once."""
+schedule (the retry_config of the project's blocks); anything else fails at once. A pipeline of a learner's
+keeps Mage's own retries, and Mage's default of none."""
 from __future__ import annotations
 
 import psycopg2
 import pytest
 import requests
+import yaml
 from google.api_core import exceptions as google_errors
 
 from devstack.paths import PROJECT_DIR
-from nyc_taxi.mage import retries
+from nyc_taxi.mage.fixes import retries
+from nyc_taxi.mage.fixes.scope import PROJECT_PIPELINES
 from nyc_taxi.runs.transient_errors import is_transient
 from nyc_taxi.sources.codes import TripFileError
 from nyc_taxi.sources.download import DownloadError
@@ -104,18 +107,36 @@ def test_retries_stop_at_the_count_and_at_max_delay(monkeypatch):
     assert (outcome, attempts, waits) == (LOST_COPY, 2, [10])  # 10 + 20 would reach 30
 
 
-def test_the_project_retries_twice_and_mages_block_executor_gets_the_transient_only_retry(monkeypatch, tmp_path):
+def test_the_projects_blocks_retry_twice_and_no_other_pipeline_gets_retries_from_the_project(monkeypatch, tmp_path):
     monkeypatch.setenv('MAGE_DATA_DIR', str(tmp_path))
     from mage_ai.data_preparation.repo_manager import RepoConfig
     from mage_ai.data_preparation.shared.retry import RetryConfig
 
-    config = RetryConfig.load(config=RepoConfig(repo_path=str(PROJECT_DIR)).retry_config)
-    assert (config.retries, config.delay, config.max_delay, config.exponential_backoff) == (2, 10, 120, True)
+    assert not RepoConfig(repo_path=str(PROJECT_DIR)).retry_config  # a learner's pipeline: Mage's default, none
+    for pipeline in PROJECT_PIPELINES:
+        for block in yaml.safe_load((PROJECT_DIR / 'pipelines' / pipeline / 'metadata.yaml').read_text())['blocks']:
+            config = RetryConfig.load(config=block['retry_config'])
+            assert (config.retries, config.delay, config.max_delay, config.exponential_backoff) == (2, 10, 120, True)
 
+
+def test_mages_block_executor_gets_the_transient_only_retry_for_the_projects_blocks_only(monkeypatch):
     from mage_ai.shared import retry as mages_module
 
     monkeypatch.setattr(mages_module, 'retry', mages_module.retry)  # undone after the test
-    retries.retry_only_transient_errors()
+    monkeypatch.setattr(mages_module.time, 'sleep', lambda seconds: None)
+    retries.install()
     from mage_ai.shared.retry import retry  # as block_executor imports it, at each block run
 
-    assert retry is retries.retry
+    def calls_of(pipeline_uuid: str) -> int:
+        calls = []
+
+        def block():
+            calls.append(1)
+            raise ValueError('a bug in the block')
+
+        with pytest.raises(ValueError):
+            retry(retries=2, delay=1, logging_tags={'pipeline_uuid': pipeline_uuid})(block)()
+        return len(calls)
+
+    assert calls_of('api_to_postgres') == 1
+    assert calls_of('my_own_pipeline') == 3  # Mage's own retry, as configured

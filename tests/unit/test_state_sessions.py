@@ -1,4 +1,4 @@
-"""The scheduler's tick outlives a lost state database and nothing else (nyc_taxi/mage/state_sessions.py)."""
+"""The scheduler's tick outlives a lost state database and nothing else (nyc_taxi/mage/fixes/state_sessions.py)."""
 from __future__ import annotations
 
 import os

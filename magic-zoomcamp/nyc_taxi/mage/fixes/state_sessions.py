@@ -1,6 +1,6 @@
-"""Mage keeps working when its state database restarts under it (Mage 0.9.80, state in PostgreSQL).
+"""Mage keeps working when its state database restarts under it (state in PostgreSQL).
 
-Each Mage process talks to its state through one SQLAlchemy session that holds its connection between
+Mage's bug (0.9.80, mage_ai/orchestration/db/__init__.py, the process's one session): each Mage process talks to its state through one SQLAlchemy session that holds its connection between
 queries. When the PostgreSQL server restarts (`docker compose restart postgres`, a crash, a failover), the
 next query on that session fails with OperationalError and leaves it in a failed transaction that nothing
 rolls back, so every later query of that process fails too ("Can't reconnect until invalid transaction is
@@ -17,16 +17,25 @@ queue, which kills every running pipeline run; the restarted scheduler ran the m
 first block, and that run stalled after it (seen with the database away for 5 s). Here a tick that
 finds the state database gone is skipped instead, and the next tick tries again, so the running
 runs never learn of it.
+
+Patched: mage_ai.api.views.execute_operation as mage_ai.server.api.v1 calls it (every call of the UI and the
+REST API), BlockExecutor.__update_block_run_status, and TimeTrigger.run (the scheduler's tick).
+
+Applies to: every pipeline, since they share Mage's state; a run itself is unchanged.
+
+Canary: tests/canaries/test_state_sessions.py (stock Mage's session fails every query after its connection
+to the state database was lost, until the process restarts).
 """
 from __future__ import annotations
 
 from typing import Any
 
+from nyc_taxi.mage.fixes.guard import MageFix, Target
+
 _LOST = ('OperationalError', 'PendingRollbackError', 'InternalError')
 
 
-def survive_state_database_restarts() -> None:
-    """Installs both fixes; a second install changes nothing."""
+def install() -> None:
     _api_calls_recover()
     _block_run_updates_recover()
     _scheduler_ticks_survive()
@@ -55,8 +64,6 @@ def _usable_session() -> None:
 def _api_calls_recover() -> None:
     from mage_ai.server.api import v1
 
-    if getattr(v1.execute_operation, '_recovers_session', False):
-        return
     mages_execute_operation = v1.execute_operation
 
     async def execute_operation(handler: Any, resource: str, **kwargs: Any) -> Any:
@@ -70,15 +77,12 @@ def _api_calls_recover() -> None:
             db_connection.session.rollback()
             return await mages_execute_operation(handler, resource, **kwargs)
 
-    execute_operation._recovers_session = True  # type: ignore[attr-defined]
     v1.execute_operation = execute_operation
 
 
 def _block_run_updates_recover() -> None:
     from mage_ai.data_preparation.executors.block_executor import BlockExecutor
 
-    if getattr(BlockExecutor, '_updates_recover_session', False):
-        return
     mages_update = BlockExecutor._BlockExecutor__update_block_run_status
 
     def update_block_run_status(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -86,14 +90,11 @@ def _block_run_updates_recover() -> None:
         mages_update(self, *args, **kwargs)
 
     BlockExecutor._BlockExecutor__update_block_run_status = update_block_run_status
-    BlockExecutor._updates_recover_session = True
 
 
 def _scheduler_ticks_survive() -> None:
     from mage_ai.orchestration.triggers.time_trigger import TimeTrigger
 
-    if getattr(TimeTrigger, '_survives_lost_state', False):
-        return
     mages_run = TimeTrigger.run
 
     def run(self: Any) -> None:
@@ -111,4 +112,16 @@ def _scheduler_ticks_survive() -> None:
                   'tries again at the next, leaving the running runs alone', flush=True)
 
     TimeTrigger.run = run
-    TimeTrigger._survives_lost_state = True
+
+
+FIX = MageFix(
+    name='state_sessions',
+    bug="a process's session to Mage's state database fails every query once its connection was lost",
+    applies_to="Mage's state, shared by every pipeline (a run itself is unchanged)",
+    targets=(Target('mage_ai.server.api.v1', 'execute_operation', ('handler', 'resource', 'pk', 'child', 'child_pk')),
+             Target('mage_ai.data_preparation.executors.block_executor',
+                    'BlockExecutor._BlockExecutor__update_block_run_status',
+                    ('self', 'status', 'block_run_id', 'callback_url', 'error_details', 'pipeline_run', 'tags')),
+             Target('mage_ai.orchestration.triggers.time_trigger', 'TimeTrigger.run', ('self',))),
+    install=install,
+)

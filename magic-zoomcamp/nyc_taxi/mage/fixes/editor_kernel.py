@@ -1,14 +1,16 @@
-"""The editor's notebook kernel, with the project's fix for pipeline files (nyc_taxi.mage.pipeline_files).
+"""The editor's notebook kernel, with the project's fix for pipeline files (nyc_taxi.mage.fixes.pipeline_files).
 
 Mage's editor runs blocks in an IPython kernel that its server starts, and that kernel is what saves the
-pipeline after each block run. `use_project_kernel` (called by nyc_taxi.mage.cli before Mage starts) has
-the server start `python -m nyc_taxi.mage.kernel -f CONNECTION_FILE`: Mage's kernel, the fix installed.
+pipeline after each block run. `use_project_kernel` (part of installing that fix into the server) has the
+server start `python -m nyc_taxi.mage.fixes.editor_kernel -f CONNECTION_FILE`: ipykernel, as Mage starts it,
+with the fix installed, guarded as everywhere (nyc_taxi.mage.fixes.guard). Not a fix of its own: the way a
+fix reaches the kernel.
 """
 from __future__ import annotations
 
 import sys
 
-KERNEL_ARGV = [sys.executable, '-m', 'nyc_taxi.mage.kernel', '-f', '{connection_file}']
+KERNEL_ARGV = [sys.executable, '-m', 'nyc_taxi.mage.fixes.editor_kernel', '-f', '{connection_file}']
 
 
 def use_project_kernel() -> None:
@@ -20,9 +22,10 @@ def use_project_kernel() -> None:
 
 
 def main() -> None:
-    from nyc_taxi.mage.pipeline_files import keep_pipeline_files_clean
+    from nyc_taxi.mage.fixes.guard import install_guarded
+    from nyc_taxi.mage.fixes.pipeline_files import IN_KERNEL
 
-    keep_pipeline_files_clean()
+    install_guarded((IN_KERNEL,))
     if sys.path and sys.path[0] == '':  # as ipykernel_launcher does: the kernel's cwd is not a package root
         del sys.path[0]
     from ipykernel import kernelapp

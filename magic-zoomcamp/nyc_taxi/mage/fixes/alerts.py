@@ -1,6 +1,7 @@
 """Alerts of failed scheduled and backfill runs that say what failed, through Mage's notification_config.
 
-The project's metadata.yaml fills Mage's notification_config from .env: ALERT_SLACK_WEBHOOK_URL (Slack, or any
+Mage's bug (0.9.80, mage_ai/orchestration/notification/sender.py, NotificationSender, and
+mage_ai/data_preparation/executors/block_executor.py, BlockExecutor.__update_block_run_status): the project's metadata.yaml fills Mage's notification_config from .env: ALERT_SLACK_WEBHOOK_URL (Slack, or any
 webhook that takes Slack's payload) and ALERT_SMTP_HOST with the other ALERT_* settings (email). Mage 0.9.80 alone
 - says of a failed run only "Failed blocks: load_taxi_data_api.": the fix adds the block's error, its first line.
   A run in one process (every pipeline here) does not even record the error on the block run (Mage left it out,
@@ -8,13 +9,20 @@ webhook that takes Slack's payload) and ALERT_SMTP_HOST with the other ALERT_* s
 - renders an unset setting as the text 'None' and an empty one as '', then posts to that webhook URL or connects
   to that SMTP host at every failure, logging a traceback each time: the fix drops a channel whose setting is
   empty, and reads 'None' as unset in the others (else a 'None' SMTP user would make it log in);
-- sends the error as it is: the fix masks in it the environment's values that may be secrets, as Mage masks
-  the editor's output (nyc_taxi.mage.editor_output lists the settings that are shown).
+- sends the error as it is: the fix masks in it what may be a secret, as the editor's output is masked
+  (nyc_taxi.mage.fixes.editor_secrets).
+
+Applies to: the alerts of every pipeline (notification_config is the project's); what a run does is unchanged.
+
+Canary: tests/canaries/test_alerts.py (stock Mage's alert of a failed one-process run names the block, not
+its error, and an empty webhook setting still posts).
 """
 from __future__ import annotations
 
 from typing import Any
 
+from nyc_taxi.mage.fixes.editor_secrets import masked
+from nyc_taxi.mage.fixes.guard import MageFix, Target
 from nyc_taxi.resources.io_config import is_unset
 
 
@@ -66,13 +74,10 @@ def _record_block_errors() -> None:
     BlockExecutor._BlockExecutor__update_block_run_status = update_block_run_status
 
 
-def alert_with_the_error() -> None:
+def install() -> None:
     """Installs the fix into Mage's NotificationSender; call before Mage starts its scheduler."""
     from mage_ai.orchestration.notification.sender import NotificationSender
-    from mage_ai.shared.security import filter_out_env_var_values
 
-    if getattr(NotificationSender, '_says_what_failed', False):
-        return
     _record_block_errors()
     mages_init, mages_send = NotificationSender.__init__, NotificationSender.send
     mages_failure_message = NotificationSender.send_pipeline_run_failure_message
@@ -81,8 +86,7 @@ def alert_with_the_error() -> None:
         mages_init(self, keep_channels_with_settings(config))
 
     def send(self: Any, title: str | None = None, summary: str | None = None, details: str | None = None) -> None:
-        mask = lambda text: filter_out_env_var_values(text) if text else text  # noqa: E731
-        mages_send(self, title=mask(title), summary=mask(summary), details=mask(details))
+        mages_send(self, title=masked(title), summary=masked(summary), details=masked(details))
 
     def send_pipeline_run_failure_message(self: Any, pipeline: Any, pipeline_run: Any, error: str | None = None,
                                           stacktrace: str | None = None, summary: str | None = None) -> None:
@@ -93,4 +97,19 @@ def alert_with_the_error() -> None:
     NotificationSender.__init__ = __init__
     NotificationSender.send = send
     NotificationSender.send_pipeline_run_failure_message = send_pipeline_run_failure_message
-    NotificationSender._says_what_failed = True
+
+
+_SENDER = 'mage_ai.orchestration.notification.sender'
+FIX = MageFix(
+    name='alerts',
+    bug="a failed one-process run's alert names the block but not its error, and an empty channel is still used",
+    applies_to="the alerts of every pipeline (the project's notification_config); runs are unchanged",
+    targets=(Target(_SENDER, 'NotificationSender.__init__', ('self', 'config')),
+             Target(_SENDER, 'NotificationSender.send', ('self', 'title', 'summary', 'details')),
+             Target(_SENDER, 'NotificationSender.send_pipeline_run_failure_message',
+                    ('self', 'pipeline', 'pipeline_run', 'error', 'stacktrace', 'summary')),
+             Target('mage_ai.data_preparation.executors.block_executor',
+                    'BlockExecutor._BlockExecutor__update_block_run_status',
+                    ('self', 'status', 'block_run_id', 'callback_url', 'error_details', 'pipeline_run', 'tags'))),
+    install=install,
+)

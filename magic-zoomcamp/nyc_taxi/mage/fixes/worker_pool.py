@@ -1,6 +1,6 @@
-"""A worker pool for Mage's process queue that does not lose jobs (Mage 0.9.80).
+"""A worker pool for Mage's process queue that does not lose jobs.
 
-Mage's scheduler hands each job (a block run, or a whole pipeline run) to ProcessQueue, which puts it
+Mage's bug (0.9.80, mage_ai/orchestration/queue/process_queue.py, poll_job_and_execute): the scheduler hands each job (a block run, or a whole pipeline run) to ProcessQueue, which puts it
 on a multiprocessing queue and starts a worker-pool process if none is alive. That pool exits as soon
 as it sees no workers and an empty queue, and two races follow:
 - a job enqueued while the idle pool is exiting: the pool still counts as alive, so no new one starts;
@@ -14,12 +14,20 @@ Both were seen here: a UI run-once stuck for minutes, and 1 to 4 of 20 jobs lost
 
 The fix keeps Mage's pool loop but lets the pool live as long as the scheduler that started it, and
 has ProcessQueue.stop end it, so a scheduler that stops does not wait on it.
+
+Applies to: every pipeline run, since one queue serves them all. It runs each job as Mage's pool does (the
+same Worker, as many at once); it only never exits while its scheduler lives, so no run is lost.
+
+Canary: tests/canaries/test_worker_pool.py (stock Mage's pool, started before its first job reaches the queue,
+exits and leaves the job unrun).
 """
 from __future__ import annotations
 
 import os
 import time
 from typing import Any
+
+from nyc_taxi.mage.fixes.guard import MageFix, Target
 
 POLL_SECONDS = 0.5
 
@@ -40,12 +48,10 @@ def _poll_while_scheduler_lives(queue: Any, size: int, job_dict: Any, redis_clie
             redis_client.set(client_id, '1', ex=LIVENESS_TIMEOUT_SECONDS)
 
 
-def keep_worker_pool_running() -> None:
+def install() -> None:
     """Installs the fix; call before Mage starts its scheduler (processes forked later inherit it)."""
     from mage_ai.orchestration.queue import process_queue
 
-    if getattr(process_queue.ProcessQueue, '_pool_kept_running', False):
-        return
     mages_stop = process_queue.ProcessQueue.stop
 
     def stop(self: Any) -> None:
@@ -56,4 +62,14 @@ def keep_worker_pool_running() -> None:
     # start_worker_pool looks the function up in its module at call time.
     process_queue.poll_job_and_execute = _poll_while_scheduler_lives
     process_queue.ProcessQueue.stop = stop
-    process_queue.ProcessQueue._pool_kept_running = True
+
+
+FIX = MageFix(
+    name='worker_pool',
+    bug="the scheduler's worker pool exits while a job is being queued, and the run stays 'running' unrun",
+    applies_to='every pipeline run (one queue serves them all); each job runs as in Mage',
+    targets=(Target('mage_ai.orchestration.queue.process_queue', 'poll_job_and_execute',
+                    ('queue', 'size', 'job_dict', 'redis_client', 'client_id')),
+             Target('mage_ai.orchestration.queue.process_queue', 'ProcessQueue.stop', ('self',))),
+    install=install,
+)
