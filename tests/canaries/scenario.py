@@ -1,0 +1,69 @@
+"""Runs a canary's scenario in a Python process of its own, on stock Mage or with the one fix installed.
+
+`python -m tests.canaries.scenario FIX SCENARIO stock|fixed` imports tests/canaries/test_FIX.py, installs
+nothing (stock) or that fix alone, through its guard (fixed), calls SCENARIO() and prints its JSON result
+on the last line. A process of its own: pytest's may hold fixes that other tests installed, and Mage's
+scheduler forks processes when it is imported.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from devstack.paths import REPO_ROOT
+
+RESULT_TAG = 'CANARY RESULT '
+
+
+def run_scenario(fix: str, scenario: str, fixed: bool = False, env: Mapping[str, str] | None = None,
+                 timeout_s: float = 300) -> Any:
+    """SCENARIO's result; raises with the process's output when it did not finish. The process gets a session
+    of its own, ended whole afterwards: Mage's forked helpers would otherwise outlive it."""
+    with tempfile.TemporaryDirectory(prefix='canary_') as work:
+        output = Path(work) / 'output'
+        with open(output, 'w') as out:
+            process = subprocess.Popen(
+                [sys.executable, '-m', 'tests.canaries.scenario', fix, scenario, 'fixed' if fixed else 'stock'],
+                cwd=REPO_ROOT, text=True, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, env={**os.environ, 'MAGE_DATA_DIR': work, **(env or {})})
+            try:
+                returncode = process.wait(timeout=timeout_s)
+            finally:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:  # the process and all it forked are gone
+                    pass
+                process.wait()
+        text = output.read_text(errors='replace')
+    results = [line for line in text.splitlines() if line.startswith(RESULT_TAG)]
+    if returncode != 0 or not results:
+        raise RuntimeError(f'{fix} {scenario} exited {returncode}:\n{text[-6000:]}')
+    return json.loads(results[-1][len(RESULT_TAG):])
+
+
+def main(fix: str, scenario: str, how: str) -> None:
+    if how == 'fixed':
+        from nyc_taxi.mage.fixes.guard import install_guarded
+
+        installed = install_guarded((importlib.import_module(f'nyc_taxi.mage.fixes.{fix}').FIX,))
+        assert installed == [fix], f'the fix {fix} did not install'
+    result = getattr(importlib.import_module(f'tests.canaries.test_{fix}'), scenario)()
+    print(RESULT_TAG + json.dumps(result, default=str), flush=True)
+    os._exit(0)  # Mage's forked helpers (its job queue's manager) would keep the process waiting
+
+
+def fix_can_go(fix: str) -> str:
+    """What a canary says when stock Mage no longer shows the bug."""
+    return (f'Stock Mage no longer shows the bug nyc_taxi/mage/fixes/{fix}.py fixes: if this is a new Mage, the fix '
+            'can go (remove it from nyc_taxi.mage.fixes.FIXES and docs/mage-fixes.md); else the scenario broke')
+
+
+if __name__ == '__main__':
+    main(*sys.argv[1:4])
