@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test browser docker-compose image-venv python310 bench ui venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test browser docker-compose image-venv python310 bench ui venv up down pipeline backfill sample summary clean unit integration canaries
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 # The other sources beside it: an FHV month of the release, a 2025 yellow month of the TLC's parquet files, and
@@ -82,6 +82,10 @@ image-venv: venv up python310
 # Not a test: measures every load method on full-size generated months (see docs/performance.md).
 bench: venv up
 	$(VENV_PY) -m benchmarks.run
+
+# Each fix to Mage's canary (part of make test): the bug on stock Mage, and the fix alone (docs/mage-fixes.md).
+canaries: venv
+	$(VENV_PY) -m pytest tests/canaries
 
 unit: venv
 	$(VENV_PY) -m pytest tests/unit

@@ -1,0 +1,94 @@
+"""Canary of nyc_taxi/mage/fixes/alerts.py: Mage's alert of a failed run executed in one process names the failed
+block but not its error ("Failed blocks: load_numbers."), since Mage records no error for such a block run."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+from devstack.paths import PROJECT_DIR
+from tests.canaries.scenario import fix_can_go, run_scenario
+
+THE_ERROR = 'the month has no trips'
+FAILING_LOADER = f'''
+if 'data_loader' not in globals():
+    from mage_ai.data_preparation.decorators import data_loader
+
+
+@data_loader
+def load_numbers(*args, **kwargs):
+    raise ValueError({THE_ERROR!r})
+'''
+
+
+def webhook_receiver() -> tuple[HTTPServer, list[str]]:
+    """A Slack-style webhook on loopback that keeps what is posted to it."""
+    posted: list[str] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 http.server's name
+            posted.append(self.rfile.read(int(self.headers['Content-Length'])).decode())
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(('127.0.0.1', 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, posted
+
+
+def alert_of_a_failed_one_process_run() -> dict:
+    """A one-process pipeline whose loader raises, run as Mage's scheduler runs it; what its alert says."""
+    import os
+
+    server, posted = webhook_receiver()
+    os.environ['ALERT_SLACK_WEBHOOK_URL'] = f'http://127.0.0.1:{server.server_port}/hook'
+    project = Path(tempfile.mkdtemp()) / PROJECT_DIR.name
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
+    from mage_ai.settings.repo import set_repo_path
+
+    set_repo_path(str(project))
+    from mage_ai.data_preparation.models.block import Block
+    from mage_ai.data_preparation.models.pipeline import Pipeline
+    from mage_ai.orchestration.db import db_connection
+    from mage_ai.orchestration.db.database_manager import database_manager
+    from mage_ai.orchestration.db.models.schedules import PipelineRun, PipelineSchedule
+    from mage_ai.orchestration.pipeline_scheduler_original import PipelineScheduler, run_pipeline
+
+    db_connection.start_session()
+    database_manager.run_migrations()
+    pipeline = Pipeline.create('failing pipeline', repo_path=str(project))
+    pipeline.update({'run_pipeline_in_one_process': True})
+    Block.create('load numbers', 'data_loader', str(project), language='python', pipeline=pipeline)
+    (project / 'data_loaders' / 'load_numbers.py').write_text(FAILING_LOADER)
+    schedule = PipelineSchedule.create(name='once', pipeline_uuid=pipeline.uuid)
+    run = PipelineRun.create(pipeline_schedule_id=schedule.id, pipeline_uuid=pipeline.uuid,
+                             execution_date=datetime.now(tz=timezone.utc), variables={})
+    scheduler = PipelineScheduler(run)
+    scheduler.start(should_schedule=False)
+    try:
+        run_pipeline(run.id, run.get_variables(), scheduler.build_tags())
+    except ValueError:  # the block's error, which a scheduler's worker would die of
+        pass
+    run.refresh()
+    scheduler.schedule()  # ends the run, failed, and sends its alert
+    run.refresh()
+    texts = [json.loads(body)['blocks'][-1]['text']['text'] for body in posted]
+    return {'status': str(run.status.value), 'alerts': len(texts), 'names the block': any('load_numbers' in text
+            for text in texts), 'names the error': any(THE_ERROR in text for text in texts)}
+
+
+def test_stock_mages_alert_of_a_failed_one_process_run_names_the_block_not_its_error():
+    assert run_scenario('alerts', 'alert_of_a_failed_one_process_run') == {
+        'status': 'failed', 'alerts': 1, 'names the block': True, 'names the error': False}, fix_can_go('alerts')
+
+
+def test_fixed_the_alert_names_the_error():
+    assert run_scenario('alerts', 'alert_of_a_failed_one_process_run', fixed=True) == {
+        'status': 'failed', 'alerts': 1, 'names the block': True, 'names the error': True}
