@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test browser docker-compose image-venv python310 bench ui venv up down pipeline backfill sample summary clean unit integration
+.PHONY: run test browser docker-compose image-lock image-venv python310 bench ui venv up down pipeline backfill sample summary clean unit integration
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 # The other sources beside it: an FHV month of the release, a 2025 yellow month of the TLC's parquet files, and
@@ -50,6 +50,35 @@ docker-compose:
 	@command -v docker-compose >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose) >/dev/null 2>&1 \
 		|| echo "docker-compose not installed (needs apt-get as root): the compose tests will be skipped"
 
+
+# The Mage image's Python packages, written down: image/mageai-<tag>.txt, the tag our Dockerfile starts FROM.
+# `make image-lock` resolves what Mage's own Dockerfile installs from PyPI (image/mageai-<tag>.in says what, and
+# what not) with uv, for CPython 3.10 on manylinux_2_36 (python:3.10-bookworm's glibc 2.36), x86_64 and aarch64,
+# and fails if the two architectures differ. PyPI as of IMAGE_LOCK_DATE: mage-ai 0.9.80 was published at
+# 2026-10-09 20:33 UTC and the image built from it then, so a later release of anything is not in the image; a
+# fixed date also makes the lock come out the same whenever it is made. ~40 s, metadata only.
+MAGE_TAG := $(shell sed -n 's|^FROM mageai/mageai:||p' Dockerfile)
+IMAGE_LOCK := image/mageai-$(MAGE_TAG).txt
+IMAGE_LOCK_DATE := 2026-10-10T00:00:00Z
+IMAGE_ARCHITECTURES := x86_64 aarch64
+# uv from the dev venv (requirements-dev.txt), never downloading a Python of its own (only PyPI is reachable).
+UV := UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv
+
+image-lock: venv
+	@set -e; work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	for architecture in $(IMAGE_ARCHITECTURES); do \
+		$(UV) pip compile --quiet --python-version 3.10 --python-platform $$architecture-manylinux_2_36 \
+			--exclude-newer $(IMAGE_LOCK_DATE) --annotation-style line --no-header \
+			--output-file $$work/$$architecture.txt $(IMAGE_LOCK:.txt=.in); \
+	done; \
+	cmp -s $$work/x86_64.txt $$work/aarch64.txt || { diff $$work/x86_64.txt $$work/aarch64.txt; \
+		echo "The image's set differs between x86_64 and aarch64: keep a lock per architecture" >&2; exit 1; }; \
+	{ echo "# The Python packages of mageai/mageai:$(MAGE_TAG), as Mage's Dockerfile installs them from PyPI: made by"; \
+	  echo "# \`make image-lock\` from $(IMAGE_LOCK:.txt=.in) (what it holds, and what not) with uv $$($(UV) --version | cut -d' ' -f2)"; \
+	  echo "# for CPython 3.10 on manylinux_2_36, the same for x86_64 and aarch64, from PyPI as of $(IMAGE_LOCK_DATE)."; \
+	  echo "# Do not edit: tests/unit/test_image_packages.py and \`make image-venv\` read it."; \
+	  cat $$work/x86_64.txt; } > $(IMAGE_LOCK)
+	@echo "$(IMAGE_LOCK): $$(grep -c '==' $(IMAGE_LOCK)) packages"
 
 # The Docker image's install, stood in for without Docker: a fresh Python 3.10 venv (the image is FROM
 # python:3.10-bookworm) built from requirements.txt alone, no constraints file, as the Dockerfile does it;
