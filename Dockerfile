@@ -4,11 +4,16 @@ FROM mageai/mageai:0.9.80
 ARG PROJECT_NAME=magic-zoomcamp
 ARG USER_CODE_PATH=/home/src/${PROJECT_NAME}
 
-# Only the direct pins: constraints.txt is the freeze of a Python 3.11 venv, and the image's Python is
-# 3.10. Each pin has a CPython 3.10 wheel for linux/amd64 and linux/arm64 (tests/unit/test_image_wheels.py),
-# so nothing compiles here; `make image-venv` does this install on Python 3.10 and runs the project in it.
-COPY requirements.txt /tmp/deps/
-RUN pip3 install --no-cache-dir -r /tmp/deps/requirements.txt
+# Only what the image lacks (requirements-image.txt: pgpq, isal), with every version the image has as a
+# constraint, read from the image itself: nothing of Mage's changes version (a plain `pip3 install -r
+# requirements.txt` upgraded urllib3 to 2.x, past botocore's <1.27, and every S3 block of Mage failed to import).
+# The build fails if `pip3 check` fails afterwards. Where requirements.txt (the dev venv's pins, Python 3.11) asks
+# for other versions than the image has, the image's are kept: the project runs with them (`make image-venv`
+# installs the image's set, image/mageai-0.9.80.txt, on Python 3.10, applies this same script and runs the unit
+# tests and api_to_postgres in it). To need a newer version of a package the image has, say so here and drop its
+# line from the constraints deliberately.
+COPY requirements-image.txt image/add-packages.sh /tmp/deps/
+RUN sh /tmp/deps/add-packages.sh /tmp/deps/requirements-image.txt
 
 # The project's own package (magic-zoomcamp/nyc_taxi), importable by every block. Installed in
 # editable mode so that the bind-mounted working copy is what runs.

@@ -1,11 +1,11 @@
 """`docker compose build` on the machines users have: every pin the Dockerfile installs comes as a wheel.
 
 The image is `mageai/mageai` (FROM python:3.10-bookworm), built for linux/amd64 and, on Apple
-Silicon, linux/arm64. Its `pip3 install -r requirements.txt` must find a CPython 3.10 wheel of every
-pin for both: pgpq 0.12.0 has none for aarch64, and building its sdist needs Rust, which the image
-lacks. pip itself answers, for the image's interpreter and platforms, from the index it is
-configured with (no download of the wheels: `--dry-run` reads their metadata). Skips when that
-index cannot be reached.
+Silicon, linux/arm64. Its `pip3 install --only-binary=:all: -r requirements-image.txt`
+(image/add-packages.sh) must find a CPython 3.10 wheel of every pin for both: pgpq 0.12.0 has none for
+aarch64, and building its sdist needs Rust, which the image lacks. pip itself answers, for the image's
+interpreter and platforms, from the index it is configured with (no download of the wheels: `--dry-run`
+reads their metadata). Skips when that index cannot be reached.
 """
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ PIP_TIMEOUT = ['--timeout', '20', '--retries', '1']
 
 
 def image_pins() -> list[str]:
-    """The pins of requirements.txt the Dockerfile adds: all but mage-ai, which the image already has."""
+    """The pins the Dockerfile adds to the image: requirements-image.txt (test_image_packages.py keeps it right)."""
     pins = []
-    for line in (REPO_ROOT / 'requirements.txt').read_text().splitlines():
+    for line in (REPO_ROOT / 'requirements-image.txt').read_text().splitlines():
         line = line.split('#')[0].strip()
-        if line and not re.match(r'mage-ai\b', line):
+        if line:
             pins.append(line)
     return pins
 
@@ -87,8 +87,8 @@ def test_every_pin_has_a_cp310_wheel_for_linux(registry, architecture, tmp_path)
 
 @pytest.mark.parametrize('architecture', ARCHITECTURES)
 def test_what_the_pins_depend_on_comes_as_wheels_too(registry, architecture, tmp_path):
-    """Their dependencies as pip resolves them without mage-ai (in the image, mage-ai's pins may pick
-    other versions of the ones it shares; the stand-in install, `make image-venv`, resolves them together)."""
+    """Their dependencies as pip resolves them without the image's versions (resolved against those:
+    test_image_packages.py; installed with them: `make image-venv`)."""
     result, report = pip_for_image(architecture, image_pins(), tmp_path)
     errors = [line for line in result.stderr.splitlines() if line.startswith('ERROR')]
     assert result.returncode == 0, f'manylinux {architecture}: {" ".join(errors)[-2000:]}'

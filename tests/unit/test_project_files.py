@@ -69,11 +69,13 @@ def test_dockerfile_pins_the_mage_image_and_installs_requirements():
     dockerfile = (REPO_ROOT / 'Dockerfile').read_text()
     (image,) = re.findall(r'^FROM (\S+)', dockerfile, re.M)
     assert image.startswith('mageai/mageai:') and not image.endswith(':latest')
-    assert 'requirements.txt' in dockerfile
+    # What the image lacks, not requirements.txt (test_image_packages.py).
+    assert 'COPY requirements-image.txt' in dockerfile
 
 
 def test_requirements_are_pinned():
-    for name in ('requirements.txt', 'requirements-dev.txt', 'constraints.txt', 'requirements-emulators.txt'):
+    for name in ('requirements.txt', 'requirements-dev.txt', 'constraints.txt', 'requirements-emulators.txt',
+                 'requirements-image.txt'):
         for line in (REPO_ROOT / name).read_text().splitlines():
             if line.strip() and not line.startswith('#'):
                 assert '==' in line, f'{name}: {line} is not pinned'
