@@ -32,6 +32,10 @@ from tests.project_clone import clone_project, git_status
 pytestmark = pytest.mark.integration
 SCHEMA = 'editor'
 BUCKET = 'editor-runs'
+# As from a learner's shell, whatever the caller's: the folder they came from and a long setting of no secret,
+# both prefixes of paths in the kernel's output (its warnings name files under .venv). Mage masked both.
+LEARNERS_SHELL = {'OLDPWD': str(REPO_ROOT.parent), 'PWD': str(REPO_ROOT),
+                  'LEARNERS_TOOLS_DIR': str(REPO_ROOT / '.venv' / 'lib')}
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def editor(stack_settings, new_bucket, tmp_path) -> Editor:
     suffix = tmp_path.name[-12:].lower()
     bucket = new_bucket(f'{BUCKET}-{suffix.replace("_", "-")}')
     dataset = f'editor_{suffix.replace("-", "_")}'
-    env = environment_with({**stack_settings, 'POSTGRES_SCHEMA': SCHEMA, 'GCS_BUCKET': bucket, 'BQ_DATASET': dataset,
+    env = environment_with({**stack_settings, **LEARNERS_SHELL, 'POSTGRES_SCHEMA': SCHEMA, 'GCS_BUCKET': bucket, 'BQ_DATASET': dataset,
                             'MAGE_REPO_PATH': str(project), 'MAGE_DATA_DIR': str(mage_data)})
 
     def run(*steps: dict[str, Any]) -> list[BlockRun]:
@@ -269,3 +273,36 @@ def test_the_seeds_connection_checks_pass_in_the_editor(editor, gcs_filesystem):
     assert runs[2].output('output_0')['sample_data']['rows'][0][-1] == 1  # SELECT 1
     assert runs[3].output('output_0')['shape'][0] == 3  # the object's rows, through Mage's own class
 
+
+
+PRINTS_SETTINGS = """import os
+
+if 'data_loader' not in globals():
+    from mage_ai.data_preparation.decorators import data_loader
+
+
+@data_loader
+def print_settings(*args, **kwargs):
+    for name in ('OLDPWD', 'LEARNERS_TOOLS_DIR', 'POSTGRES_HOST', 'POSTGRES_PASSWORD', 'MAGE_DATABASE_CONNECTION_URL'):
+        print(f'{name}={os.environ.get(name)}')
+"""
+
+
+def test_the_editor_shows_a_learners_folders_and_settings_and_masks_their_secrets(editor, stack_settings):
+    """A block of a learner's own pipeline prints the folder they came from, a long setting, the database's host,
+    its password and Mage's state URL (which holds the password): all shown but the password."""
+    pipeline = editor.project / 'pipelines' / 'my_settings'
+    pipeline.mkdir()
+    (pipeline / 'metadata.yaml').write_text(yaml.safe_dump({'name': 'my settings', 'uuid': 'my_settings', 'type':
+                                                             'python', 'blocks': [{'name': 'print_settings', 'uuid':
+                                                             'print_settings', 'type': 'data_loader', 'language':
+                                                             'python', 'upstream_blocks': [], 'downstream_blocks': []}]}))
+    (editor.project / 'data_loaders' / 'print_settings.py').write_text(PRINTS_SETTINGS)
+    (run,) = editor.run(block('my_settings', 'print_settings'))
+    assert run.error is None, run.error
+    password = stack_settings['POSTGRES_PASSWORD']
+    assert len(password) >= 8 and password not in run.text and '*' * len(password) in run.text
+    for name in ('OLDPWD', 'LEARNERS_TOOLS_DIR'):
+        assert f'{name}={LEARNERS_SHELL[name]}\n' in run.text
+    assert f"POSTGRES_HOST={stack_settings['POSTGRES_HOST']}\n" in run.text
+    assert f"@{stack_settings['POSTGRES_HOST']}:{stack_settings['POSTGRES_PORT']}/" in run.text  # the state URL
