@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,6 +58,27 @@ def main(fix: str, scenario: str, how: str) -> None:
     result = getattr(importlib.import_module(f'tests.canaries.test_{fix}'), scenario)()
     print(RESULT_TAG + json.dumps(result, default=str), flush=True)
     os._exit(0)  # Mage's forked helpers (its job queue's manager) would keep the process waiting
+
+
+def project_copy() -> Path:
+    """A copy of the project, which Mage is then pointed at: scenarios save pipelines and triggers into it."""
+    from devstack.paths import PROJECT_DIR
+
+    project = Path(tempfile.mkdtemp()) / PROJECT_DIR.name
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
+    from mage_ai.settings.repo import set_repo_path
+
+    set_repo_path(str(project))
+    return project
+
+
+def mages_state() -> None:
+    """Mage's state database (MAGE_DATA_DIR's sqlite, or MAGE_DATABASE_CONNECTION_URL's), migrated, as a start does."""
+    from mage_ai.orchestration.db import db_connection
+    from mage_ai.orchestration.db.database_manager import database_manager
+
+    db_connection.start_session()
+    database_manager.run_migrations()
 
 
 def fix_can_go(fix: str) -> str:

@@ -3,15 +3,11 @@ block but not its error ("Failed blocks: load_numbers."), since Mage records no 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
-from devstack.paths import PROJECT_DIR
-from tests.canaries.scenario import fix_can_go, run_scenario
+from tests.canaries.scenario import fix_can_go, mages_state, project_copy, run_scenario
 
 THE_ERROR = 'the month has no trips'
 FAILING_LOADER = f'''
@@ -49,20 +45,13 @@ def alert_of_a_failed_one_process_run() -> dict:
 
     server, posted = webhook_receiver()
     os.environ['ALERT_SLACK_WEBHOOK_URL'] = f'http://127.0.0.1:{server.server_port}/hook'
-    project = Path(tempfile.mkdtemp()) / PROJECT_DIR.name
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    from mage_ai.settings.repo import set_repo_path
-
-    set_repo_path(str(project))
+    project = project_copy()
     from mage_ai.data_preparation.models.block import Block
     from mage_ai.data_preparation.models.pipeline import Pipeline
-    from mage_ai.orchestration.db import db_connection
-    from mage_ai.orchestration.db.database_manager import database_manager
     from mage_ai.orchestration.db.models.schedules import PipelineRun, PipelineSchedule
     from mage_ai.orchestration.pipeline_scheduler_original import PipelineScheduler, run_pipeline
 
-    db_connection.start_session()
-    database_manager.run_migrations()
+    mages_state()
     pipeline = Pipeline.create('failing pipeline', repo_path=str(project))
     pipeline.update({'run_pipeline_in_one_process': True})
     Block.create('load numbers', 'data_loader', str(project), language='python', pipeline=pipeline)

@@ -3,32 +3,21 @@ first block completed from the block that was running, skipping the completed on
 by the dead process) is gone."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import datetime, timezone
-from pathlib import Path
 
-from devstack.paths import PROJECT_DIR
-from tests.canaries.scenario import fix_can_go, run_scenario
+from tests.canaries.scenario import fix_can_go, mages_state, project_copy, run_scenario
 
 
 def blocks_run_again_after_a_crash() -> dict:
     """For api_to_postgres (one process) and a learner's pipeline (block by block, Mage's default), each with its
     first block completed and its second running with no process behind it: the blocks Mage then runs again."""
-    project = Path(tempfile.mkdtemp()) / PROJECT_DIR.name
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    from mage_ai.settings.repo import set_repo_path
-
-    set_repo_path(str(project))
+    project = project_copy()
     from mage_ai.data_preparation.models.block import Block
     from mage_ai.data_preparation.models.pipeline import Pipeline
-    from mage_ai.orchestration.db import db_connection
-    from mage_ai.orchestration.db.database_manager import database_manager
     from mage_ai.orchestration.db.models.schedules import BlockRun, PipelineRun, PipelineSchedule
     from mage_ai.orchestration.pipeline_scheduler_original import PipelineScheduler
 
-    db_connection.start_session()
-    database_manager.run_migrations()
+    mages_state()
     learners = Pipeline.create('my first pipeline', repo_path=str(project))
     upstream = []
     for kind in ('data_loader', 'transformer', 'data_exporter'):

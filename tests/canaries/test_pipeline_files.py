@@ -2,22 +2,15 @@
 run) writes this machine's variables_dir into its metadata.yaml, so a session in the editor dirties the repository."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
-from devstack.paths import PROJECT_DIR
-from tests.canaries.scenario import fix_can_go, run_scenario
+from tests.canaries.scenario import fix_can_go, project_copy, run_scenario
 
 
 def what_a_save_writes() -> dict:
     """Whether a save of api_to_postgres changes its file, and whether a learner's new pipeline's file names
     the machine's variables_dir (Mage's own form)."""
-    project = Path(tempfile.mkdtemp()) / PROJECT_DIR.name
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    from mage_ai.settings.repo import set_repo_path
-
-    set_repo_path(str(project))
+    project = project_copy()
     from mage_ai.data_preparation.models.pipeline import Pipeline
 
     ours = project / 'pipelines' / 'api_to_postgres' / 'metadata.yaml'

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from benchmarks.scheduled import drop_database
 from nyc_taxi.mage.state_database import SETTING, ensure_state_database
-from tests.canaries.scenario import fix_can_go, run_scenario
+from tests.canaries.scenario import fix_can_go, mages_state, run_scenario
 
 pytestmark = pytest.mark.integration
 
@@ -20,14 +20,11 @@ def queries_after_the_connection_is_lost() -> dict:
     """Three queries on Mage's session: before its connection is ended by the server, and twice after it (with
     the fix installed, the second after the fix's check of the session, as its patched paths do first)."""
     import psycopg2
-    from mage_ai.orchestration.db import db_connection
-    from mage_ai.orchestration.db.database_manager import database_manager
     from mage_ai.orchestration.db.models.schedules import PipelineRun
 
     from nyc_taxi.mage.state_database import connection_args
 
-    db_connection.start_session()
-    database_manager.run_migrations()
+    mages_state()
 
     def query() -> str:
         try:

@@ -2,12 +2,9 @@
 database, writes the whole file back (last_enabled_at added, keys sorted, comments gone)."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
-from devstack.paths import PROJECT_DIR
-from tests.canaries.scenario import fix_can_go, run_scenario
+from tests.canaries.scenario import fix_can_go, mages_state, project_copy, run_scenario
 
 LEARNERS_TRIGGERS = """triggers:
 - name: my_daily_run
@@ -21,14 +18,8 @@ LEARNERS_TRIGGERS = """triggers:
 def what_a_sync_writes() -> dict:
     """Whether the scheduler's sync rewrote gcs_to_bigquery's triggers.yaml (an active daily trigger) and a
     learner's pipeline's."""
-    project = Path(tempfile.mkdtemp()) / PROJECT_DIR.name
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
-    from mage_ai.settings.repo import set_repo_path
-
-    set_repo_path(str(project))
+    project = project_copy()
     from mage_ai.data_preparation.models.pipeline import Pipeline
-    from mage_ai.orchestration.db import db_connection
-    from mage_ai.orchestration.db.database_manager import database_manager
     from mage_ai.orchestration.pipeline_scheduler_original import sync_schedules
 
     learners = Pipeline.create('my first pipeline', repo_path=str(project))
@@ -36,8 +27,7 @@ def what_a_sync_writes() -> dict:
              "learner's": Path(learners.dir_path) / 'triggers.yaml'}
     files["learner's"].write_text(LEARNERS_TRIGGERS)
     before = {name: path.read_text() for name, path in files.items()}
-    db_connection.start_session()
-    database_manager.run_migrations()
+    mages_state()
     sync_schedules(['gcs_to_bigquery', learners.uuid])
     return {f'{name} rewritten': path.read_text() != before[name] for name, path in files.items()}
 
