@@ -54,6 +54,8 @@ def test_a_target_moved_or_reshaped_keeps_the_fix_out():
     assert 'mage_ai.shared.retry.retry_with_backoff is not there' in why_not_installable(moved, '0.9.80')
     reshaped, _ = a_fix(targets=(Target('mage_ai.shared.retry', 'retry', ('retries', 'delay')),))
     assert 'takes (retries, delay, max_delay' in why_not_installable(reshaped, '0.9.80')
+    called_otherwise, _ = a_fix(targets=(Target('mage_ai.shared.retry', 'retry', uses='retry_with_jitter('),))
+    assert 'no longer does `retry_with_jitter(`' in why_not_installable(called_otherwise, '0.9.80')
 
 
 def test_a_fix_installs_once_per_process():

@@ -69,7 +69,9 @@ FIX = MageFix(
     applies_to="the project's pipelines, when Mage hands a run to a new process",
     targets=(Target('mage_ai.orchestration.pipeline_scheduler_original', f'PipelineScheduler.{_MANGLED}',
                     ('self',)),
+             # Where Mage hands a one-process run to a new process, the one call the fix acts on.
              Target('mage_ai.orchestration.pipeline_scheduler_original',
-                    'PipelineScheduler._PipelineScheduler__schedule_pipeline', ('self',))),
+                    'PipelineScheduler._PipelineScheduler__schedule_pipeline', ('self',),
+                    uses='self.__fetch_crashed_block_runs()')),
     install=install,
 )

@@ -21,11 +21,13 @@ _installed: set[str] = set()  # in this process: a fix's targets are then its ow
 
 @dataclass(frozen=True)
 class Target:
-    """One thing of Mage's that a fix replaces: `module`'s `attribute` (dotted within the module), and, for a
-    function, the names of its parameters in order (None: only that it exists)."""
+    """One thing of Mage's that a fix replaces or relies on: `module`'s `attribute` (dotted within the module);
+    for a function, the names of its parameters in order (None: only that it exists), and a line its source
+    must hold (`uses`), where the fix relies on how Mage calls what it replaces."""
     module: str
     attribute: str
     parameters: tuple[str, ...] | None = None
+    uses: str | None = None
 
     def resolve(self) -> Any:
         value: Any = importlib.import_module(self.module)
@@ -72,6 +74,8 @@ def why_not_installable(fix: MageFix, mage_version: str | None) -> str | None:
         if target.parameters is not None and _parameters(value) != target.parameters:
             return (f'{target} takes ({", ".join(_parameters(value) or ())}), '
                     f'not ({", ".join(target.parameters)}) as the fix expects')
+        if target.uses is not None and target.uses not in _source(value):
+            return f'{target} no longer does `{target.uses}`, which the fix relies on'
     return None
 
 
@@ -90,6 +94,13 @@ def install_guarded(fixes: tuple[MageFix, ...], report: TextIO = sys.stderr) -> 
             fix.install()
             _installed.add(fix.name)
     return [fix.name for fix in fixes if fix.name in _installed]
+
+
+def _source(value: Any) -> str:
+    try:
+        return inspect.getsource(inspect.unwrap(value))
+    except (OSError, TypeError):
+        return ''
 
 
 def _parameters(value: Any) -> tuple[str, ...] | None:

@@ -118,8 +118,11 @@ FIX = MageFix(
     targets=(Target('mage_ai.data_preparation.models.pipeline', 'safe_write', _WRITE_PARAMETERS),
              Target('mage_ai.data_preparation.models.pipeline', 'safe_write_async', _WRITE_PARAMETERS),
              Target('mage_ai.data_preparation.models.pipeline', 'Pipeline.load_config', ('self', 'config', 'catalog')),
+             # Mage writes metadata.yaml through the module's names, which the fix replaces.
+             Target('mage_ai.data_preparation.models.pipeline', 'Pipeline.save', uses='safe_write('),
+             Target('mage_ai.data_preparation.models.pipeline', 'Pipeline.save_async', uses='safe_write_async('),
              Target('mage_ai.server.kernels', 'kernel_managers')),
     install=install_in_server,
 )
 # The same fix as the editor's kernel installs it into itself (nyc_taxi.mage.fixes.editor_kernel).
-IN_KERNEL = replace(FIX, targets=FIX.targets[:3], install=install)
+IN_KERNEL = replace(FIX, targets=FIX.targets[:-1], install=install)

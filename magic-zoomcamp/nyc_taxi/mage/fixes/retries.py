@@ -88,6 +88,9 @@ FIX = MageFix(
     name='retries',
     bug='every failure of a block is retried alike, a 404 or a failed @test as a dropped connection',
     applies_to="the project's pipelines",
-    targets=(Target('mage_ai.shared.retry', 'retry', MAGES_PARAMETERS),),
+    targets=(Target('mage_ai.shared.retry', 'retry', MAGES_PARAMETERS),
+             # The executor imports `retry` at each block run: the module's name is what it gets.
+             Target('mage_ai.data_preparation.executors.block_executor', 'BlockExecutor.execute',
+                    uses='from mage_ai.shared.retry import retry')),
     install=install,
 )
