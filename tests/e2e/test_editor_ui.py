@@ -32,6 +32,22 @@ def open_editor(page: Page, mage_ui, pipeline: str, first_block: str = 'load_tax
     page.locator('a', has_text=first_block).first.wait_for(timeout=30_000)
 
 
+def close_kernel_notice(page: Page) -> None:
+    """Closes Mage's notice of its kernel (re)starting, shown also when the editor first meets its kernel."""
+    if page.get_by_text('The kernel has restarted').count():
+        page.get_by_role('button', name='Close', exact=True).first.click()
+
+
+def click_past_kernel_notice(page: Page, button: Locator) -> None:
+    """Clicks `button`; if the kernel's notice came up over it meanwhile (the editor's first sight of a kernel
+    that was starting), closes the notice and clicks again."""
+    try:
+        button.click(timeout=10_000)
+    except PlaywrightTimeout:
+        close_kernel_notice(page)
+        button.click()
+
+
 def run_block(page: Page, pipeline: str, block: str, says: str, with_upstream: bool = False,
               timeout_s: float = 120) -> str:
     """Runs `block` as a user does and waits for the log line of this run that contains `says`; returns it.
@@ -40,17 +56,15 @@ def run_block(page: Page, pipeline: str, block: str, says: str, with_upstream: b
     `with_upstream` the block's ... menu, "Execute with all upstream blocks".
     """
     clicked = datetime.now().replace(microsecond=0)
-    notice = page.get_by_text('The kernel has restarted')  # Mage's notice of its kernel (re)starting: closed
-    if notice.count():
-        page.get_by_role('button', name='Close', exact=True).first.click()
+    close_kernel_notice(page)
     header = page.locator('a', has_text=re.compile(f'^{block}$')).first
     header.scroll_into_view_if_needed()
     buttons = header.locator('xpath=ancestor::div[3]')
     if with_upstream:
-        buttons.locator(MORE).first.click()
+        click_past_kernel_notice(page, buttons.locator(MORE).first)
         page.get_by_text('Execute with all upstream blocks', exact=True).first.click()
     else:
-        buttons.locator(PLAY).first.click()
+        click_past_kernel_notice(page, buttons.locator(PLAY).first)
         try:
             page.get_by_text('Execute block', exact=True).first.click(timeout=1_500)
         except PlaywrightTimeout:
@@ -142,7 +156,7 @@ def test_the_connection_checks_of_test_config_pass_in_the_editor(mage_ui, page):
     run_block(page, 'test_config', 'test_gcs_connection', 'gs://nyc-taxi-local on emulator http://127.0.0.1:')
     run_block(page, 'test_config', 'test_bigquery_connection', 'SELECT 1 answered 1 on')
     header = page.locator('a', has_text=re.compile('^test_postgres_connection$')).first
-    header.locator('xpath=ancestor::div[3]').locator(PLAY).first.click()
+    click_past_kernel_notice(page, header.locator('xpath=ancestor::div[3]').locator(PLAY).first)
     page.get_by_text('1 row x 1 column', exact=True).first.wait_for(timeout=60_000)
     screenshot(page, 'test_config_editor_checks')
 

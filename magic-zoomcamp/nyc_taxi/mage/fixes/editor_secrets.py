@@ -32,14 +32,14 @@ from urllib.parse import urlsplit
 
 from nyc_taxi.mage.fixes.guard import MageFix, Target
 
-MIN_SECRET_LENGTH = 8  # Mage's
-SECRET_WORDS = re.compile(r'PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|WEBHOOK|AUTH', re.IGNORECASE)
+MIN_MASKED_LENGTH = 8  # Mage's
+MASKED_NAME_WORDS = re.compile(r'PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|WEBHOOK|AUTH', re.IGNORECASE)
 WHERE_NOT_WHAT = re.compile(r'(PATH|FILE|DIR)$', re.IGNORECASE)
 PATH_BY_CONVENTION = frozenset({'GOOGLE_APPLICATION_CREDENTIALS'})
 
 
 def is_secret_name(name: str) -> bool:
-    return bool(SECRET_WORDS.search(name)) and not WHERE_NOT_WHAT.search(name) and name not in PATH_BY_CONVENTION
+    return bool(MASKED_NAME_WORDS.search(name)) and not WHERE_NOT_WHAT.search(name) and name not in PATH_BY_CONVENTION
 
 
 def url_password(value: str) -> str | None:
@@ -56,7 +56,7 @@ def secret_values(environ: Mapping[str, str], config: Any = None) -> list[str]:
     secrets = {value for name, value in environ.items() if value and is_secret_name(name)}
     secrets.update(password for password in map(url_password, environ.values()) if password)
     secrets.update(_config_secrets(config))
-    return sorted((secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH), key=len, reverse=True)
+    return sorted((secret for secret in secrets if len(secret) >= MIN_MASKED_LENGTH), key=len, reverse=True)
 
 
 def mask_secrets(text: str, secrets: Iterable[str]) -> str:
