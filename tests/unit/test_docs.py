@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = REPO_ROOT / 'README.md'
@@ -76,3 +77,21 @@ def test_make_bench_writes_its_table_into_docs():
     text = TABLE_PAGE.read_text()
     assert text.index('<!-- bench:start -->') < text.index('<!-- bench:end -->')
     assert '<!-- bench:start -->' not in README.read_text()
+
+
+def test_the_readme_says_what_the_daily_trigger_loads():
+    trigger = yaml.safe_load((REPO_ROOT / 'magic-zoomcamp' / 'pipelines' / 'gcs_to_bigquery' / 'triggers.yaml')
+                             .read_text())['triggers'][0]
+    days_back = trigger['variables']['days_back']
+    text = ' '.join(README.read_text().split())
+    assert f'`days_back: {days_back}`' in text and f'D − {days_back + 1}' in text
+
+
+def test_the_readme_names_every_sample_month_the_local_file_server_holds():
+    from devstack.cli import (DEMO_FHV_MONTHS, DEMO_FHVHV_RELEASE_MONTHS, DEMO_MONTHS, DEMO_TLC_MONTHS)
+
+    text = ' '.join(README.read_text().split())
+    months = [*DEMO_MONTHS, *DEMO_FHV_MONTHS, *DEMO_FHVHV_RELEASE_MONTHS, *DEMO_TLC_MONTHS]
+    missing = [f'{m.taxi_type} {m.year}-{m.month:02d}' for m in months
+               if f'{m.taxi_type} {m.year}-{m.month:02d}' not in text]
+    assert not missing, f'the README does not name these sample months: {missing}'
