@@ -1,8 +1,9 @@
 """Alerts of failed scheduled and backfill runs that say what failed, through Mage's notification_config.
 
 Mage's bug (0.9.80, mage_ai/orchestration/notification/sender.py, NotificationSender, and
-mage_ai/data_preparation/executors/block_executor.py, BlockExecutor.__update_block_run_status): the project's metadata.yaml fills Mage's notification_config from .env: ALERT_SLACK_WEBHOOK_URL (Slack, or any
-webhook that takes Slack's payload) and ALERT_SMTP_HOST with the other ALERT_* settings (email). Mage 0.9.80 alone
+mage_ai/data_preparation/executors/block_executor.py, BlockExecutor.__update_block_run_status): the project's
+metadata.yaml fills Mage's notification_config from .env: ALERT_SLACK_WEBHOOK_URL (Slack, or any webhook that
+takes Slack's payload) and ALERT_SMTP_HOST with the other ALERT_* settings (email). Mage 0.9.80 alone
 - says of a failed run only "Failed blocks: load_taxi_data_api.": the fix adds the block's error, its first line.
   A run in one process (every pipeline here) does not even record the error on the block run (Mage left it out,
   since some exceptions are not JSON): the fix records its text, under the key Mage's other path uses;
@@ -15,7 +16,7 @@ webhook that takes Slack's payload) and ALERT_SMTP_HOST with the other ALERT_* s
 Applies to: the alerts of every pipeline (notification_config is the project's); what a run does is unchanged.
 
 Canary: tests/canaries/test_alerts.py (stock Mage's alert of a failed one-process run names the block, not
-its error, and an empty webhook setting still posts).
+its error).
 """
 from __future__ import annotations
 
