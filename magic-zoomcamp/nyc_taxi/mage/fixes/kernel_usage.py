@@ -1,16 +1,16 @@
 """The editor says "The kernel has restarted" only when it has.
 
-Mage's bug (0.9.80, mage_ai/kernels/default/models.py, KernelWrapper.prepare_usage): the editor polls the server for its kernel, and each answer carries the kernel's usage (its process id,
-memory), which the server asks the kernel for anew on every poll, waiting at most 3 s. A kernel slow to
-answer (busy with a block on a loaded machine) leaves the usage out of that one answer; the editor takes
-the missing process id for a new kernel and shows "The kernel has restarted ... may be caused by your
-kernel running out of memory" over the notebook, though nothing restarted (seen in the browser tests on
-two busy cores). Here an unanswered request keeps the kernel's last usage; a kernel that really restarted
-answers with its new process id, and the editor says so as before.
+Mage's bug (0.9.80, mage_ai/kernels/default/models.py, KernelWrapper.prepare_usage): the editor polls the server
+for its kernel, and each answer carries the kernel's usage (its process id, memory), which the server asks the
+kernel for anew on every poll, waiting at most 3 s. A kernel slow to answer (busy with a block on a loaded
+machine) leaves the usage out of that one answer; the editor takes the missing process id for a new kernel and
+shows "The kernel has restarted ... may be caused by your kernel running out of memory" over the notebook, though
+nothing restarted (seen in the browser tests on two busy cores). Here an unanswered request keeps the kernel's
+last usage; a kernel that really restarted answers with its new process id, and the editor says so as before.
 
 Applies to: the editor, whatever the pipeline; what a run does is unchanged.
 
-Canary: tests/canaries/test_kernel_usage.py (stock Mage reports no usage for a kernel busy with a block).
+Canary: tests/canaries/test_kernel_usage.py (stock Mage reports no usage for a kernel that answers too late).
 """
 from __future__ import annotations
 

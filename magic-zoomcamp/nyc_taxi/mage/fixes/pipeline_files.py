@@ -1,10 +1,10 @@
 """The project's pipeline files hold what a person wrote, not what a run did or where this machine keeps its data.
 
-Mage's bug (0.9.80, mage_ai/data_preparation/models/pipeline.py, Pipeline.save and its safe_write): Mage saves a pipeline's metadata.yaml after every block run in the editor (and on every save),
-writing into it each block's `status` and `all_upstream_blocks_executed` (run state) and the pipeline's
-`variables_dir` (the absolute path of this machine's data directory, which Mage never reads back).
-Committed after a session in the editor, those would put one user's runs and paths into everyone's
-repository, and dirty `git status` after any session.
+Mage's bug (0.9.80, mage_ai/data_preparation/models/pipeline.py, Pipeline.save and its safe_write): Mage saves a
+pipeline's metadata.yaml after every block run in the editor (and on every save), writing into it each block's
+`status` and `all_upstream_blocks_executed` (run state) and the pipeline's `variables_dir` (the absolute path of
+this machine's data directory, which Mage never reads back). Committed after a session in the editor, those would
+put one user's runs and paths into everyone's repository, and dirty `git status` after any session.
 
 The fix: those keys are left out of the file when Mage writes it, and a block's status is derived when
 Mage loads the pipeline, from what the status stands for: `executed` if the block has a stored output

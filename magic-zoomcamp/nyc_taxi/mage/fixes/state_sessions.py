@@ -1,15 +1,15 @@
 """Mage keeps working when its state database restarts under it (state in PostgreSQL).
 
-Mage's bug (0.9.80, mage_ai/orchestration/db/__init__.py, the process's one session): each Mage process talks to its state through one SQLAlchemy session that holds its connection between
-queries. When the PostgreSQL server restarts (`docker compose restart postgres`, a crash, a failover), the
-next query on that session fails with OperationalError and leaves it in a failed transaction that nothing
-rolls back, so every later query of that process fails too ("Can't reconnect until invalid transaction is
-rolled back"). Two places met it here:
+Mage's bug (0.9.80, mage_ai/orchestration/db/__init__.py, the process's one session): each Mage process talks to
+its state through one SQLAlchemy session that holds its connection between queries. When the PostgreSQL server
+restarts (`docker compose restart postgres`, a crash, a failover), the next query on that session fails with
+OperationalError and leaves it in a failed transaction that nothing rolls back, so every later query of that
+process fails too ("Can't reconnect until invalid transaction is rolled back"). Two places met it here:
 - the web server: every call of the UI and the REST API failed until Mage itself restarted;
-- a run's worker: its block had completed (a retry after the restart had loaded the month), then the update
-  of the block run's status failed, the worker died, and the run was done over.
-Here both first roll a failed session back, so the query goes out on a fresh connection (Mage's engine
-pings a connection before handing it out).
+- a run's worker: its block had completed (a retry after the restart had loaded the month), then the update of the
+  block run's status failed, the worker died, and the run was done over.
+Here both first roll a failed session back, so the query goes out on a fresh connection (Mage's engine pings a
+connection before handing it out).
 
 The scheduler's queries roll back and retry at once (safe_db_query), which does not outlast a restart
 of a few seconds: its tick then raises, and Mage's scheduler process, on its way out, stops the job

@@ -1,16 +1,16 @@
 """A worker pool for Mage's process queue that does not lose jobs.
 
-Mage's bug (0.9.80, mage_ai/orchestration/queue/process_queue.py, poll_job_and_execute): the scheduler hands each job (a block run, or a whole pipeline run) to ProcessQueue, which puts it
-on a multiprocessing queue and starts a worker-pool process if none is alive. That pool exits as soon
-as it sees no workers and an empty queue, and two races follow:
+Mage's bug (0.9.80, mage_ai/orchestration/queue/process_queue.py, poll_job_and_execute): the scheduler hands each
+job (a block run, or a whole pipeline run) to ProcessQueue, which puts it on a multiprocessing queue and starts a
+worker-pool process if none is alive. That pool exits as soon as it sees no workers and an empty queue, and two
+races follow:
 - a job enqueued while the idle pool is exiting: the pool still counts as alive, so no new one starts;
-- a freshly started pool can look at the queue before the enqueuing process's feeder thread has
-  written the job into it, and exit at once.
-Either way the job stays queued, and ProcessQueue.has_job (job queued, queue not empty) keeps the
-scheduler from enqueueing it again: the run shows "running" until some other job happens to start a
-pool, or forever, since a daily trigger with skip_if_previous_running makes no new run meanwhile.
-Both were seen here: a UI run-once stuck for minutes, and 1 to 4 of 20 jobs lost on a busy machine
-(tests/integration/mage_queue_probe.py without --fixed).
+- a freshly started pool can look at the queue before the enqueuing process's feeder thread has written the job
+  into it, and exit at once.
+Either way the job stays queued, and ProcessQueue.has_job (job queued, queue not empty) keeps the scheduler from
+enqueueing it again: the run shows "running" until some other job happens to start a pool, or forever, since a
+daily trigger with skip_if_previous_running makes no new run meanwhile. Both were seen here: a UI run-once stuck
+for minutes, and 1 to 4 of 20 jobs lost on a busy machine (tests/integration/mage_queue_probe.py without --fixed).
 
 The fix keeps Mage's pool loop but lets the pool live as long as the scheduler that started it, and
 has ProcessQueue.stop end it, so a scheduler that stops does not wait on it.
