@@ -89,6 +89,27 @@ def kill_process_group(process: subprocess.Popen, timeout_s: float = 30) -> None
     process.wait(timeout=timeout_s)
 
 
+def run_in_own_session(command: Sequence[str], timeout_s: float, **popen: object) -> tuple[int, str]:
+    """Runs `command` in a session of its own, its output (stdout and stderr) to a file, then SIGKILLs whatever
+    it forked and left behind (Mage's job queue manager, a worker): such a process would otherwise hold the
+    caller's pipes open after the command has exited. Returns its exit code and output."""
+    import tempfile
+
+    with tempfile.TemporaryFile(mode='w+') as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, text=True, **popen)
+        try:
+            returncode = process.wait(timeout=timeout_s)
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:  # the command and all it forked are gone
+                pass
+            process.wait()
+        output.seek(0)
+        return returncode, output.read()
+
+
 def stop_from_pid_file(pid_file: Path) -> bool:
     if not pid_file.exists():
         return False

@@ -11,38 +11,24 @@ import importlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
 from devstack.paths import REPO_ROOT
+from devstack.processes import run_in_own_session
 
 RESULT_TAG = 'CANARY RESULT '
 
 
 def run_scenario(fix: str, scenario: str, fixed: bool = False, env: Mapping[str, str] | None = None,
                  timeout_s: float = 300) -> Any:
-    """SCENARIO's result; raises with the process's output when it did not finish. The process gets a session
-    of its own, ended whole afterwards: Mage's forked helpers would otherwise outlive it."""
+    """SCENARIO's result; raises with the process's output when it did not finish."""
     with tempfile.TemporaryDirectory(prefix='canary_') as work:
-        output = Path(work) / 'output'
-        with open(output, 'w') as out:
-            process = subprocess.Popen(
-                [sys.executable, '-m', 'tests.canaries.scenario', fix, scenario, 'fixed' if fixed else 'stock'],
-                cwd=REPO_ROOT, text=True, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, env={**os.environ, 'MAGE_DATA_DIR': work, **(env or {})})
-            try:
-                returncode = process.wait(timeout=timeout_s)
-            finally:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:  # the process and all it forked are gone
-                    pass
-                process.wait()
-        text = output.read_text(errors='replace')
+        returncode, text = run_in_own_session(
+            [sys.executable, '-m', 'tests.canaries.scenario', fix, scenario, 'fixed' if fixed else 'stock'],
+            timeout_s, cwd=REPO_ROOT, env={**os.environ, 'MAGE_DATA_DIR': work, **(env or {})})
     results = [line for line in text.splitlines() if line.startswith(RESULT_TAG)]
     if returncode != 0 or not results:
         raise RuntimeError(f'{fix} {scenario} exited {returncode}:\n{text[-6000:]}')
