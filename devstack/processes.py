@@ -85,7 +85,10 @@ def stop_process_group(pid: int, timeout_s: float = 10) -> None:
 
 def kill_process_group(process: subprocess.Popen, timeout_s: float = 30) -> None:
     """SIGKILL to the whole group `process` leads, as a crash or an OOM kill would end it, and reaps it."""
-    os.killpg(process.pid, signal.SIGKILL)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the leader and all it forked are gone already
+        pass
     process.wait(timeout=timeout_s)
 
 
@@ -101,11 +104,7 @@ def run_in_own_session(command: Sequence[str], timeout_s: float, **popen: object
         try:
             returncode = process.wait(timeout=timeout_s)
         finally:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:  # the command and all it forked are gone
-                pass
-            process.wait()
+            kill_process_group(process)
         output.seek(0)
         return returncode, output.read()
 
