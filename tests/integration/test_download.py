@@ -13,12 +13,13 @@ BODY = bytes(range(256)) * 4096  # 1 MiB
 
 
 class FlakySource(BaseHTTPRequestHandler):
-    """/fail-N-then-ok answers 503 N times, /drop cuts the body once, /drop-always always, /gone 404."""
+    """/fail-N-then-ok answers 503 N times, /drop cuts the body once, /drop-always always, /gone and *.csv.gz 404;
+    anything else (a folder too) is a 200 of bytes."""
     hits: dict[str, int] = {}
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         count = self.hits[self.path] = self.hits.get(self.path, 0) + 1
-        if self.path == '/gone':
+        if self.path == '/gone' or self.path.endswith('.csv.gz'):
             self.send_error(404)
         elif self.path.startswith('/fail-') and count <= int(self.path.split('-')[1]):
             self.send_error(503)
@@ -73,3 +74,20 @@ def test_connection_dropped_every_time_fails_cleanly(source, tmp_path):
 def test_404_says_what_to_check(source, tmp_path):
     with pytest.raises(DownloadError, match='404 Not Found.*TAXI_DATA_BASE_URL'):
         download(f'{source}/gone', tmp_path / 'f')
+
+
+def test_404_from_a_server_that_lists_its_folders_names_the_months_it_holds(file_server, trip_data_dir, tmp_path):
+    """As `make up` serves the sample months: python -m http.server, which lists a folder's files."""
+    held = sorted(path.name[len('yellow_tripdata_'):][:7] for path in (trip_data_dir / 'yellow').iterdir()
+                  if path.name.startswith('yellow_tripdata_'))
+    with pytest.raises(DownloadError) as raised:
+        download(f'{file_server}/yellow/yellow_tripdata_2015-06.csv.gz', tmp_path / 'f')
+    message = str(raised.value)
+    assert f'This server lists {len(held)} such month' in message and f'{file_server}/yellow/' in message
+    assert held[0] in message and held[-1] in message, message
+
+
+def test_404_from_a_server_that_lists_nothing_keeps_the_general_hint(source, tmp_path):
+    with pytest.raises(DownloadError) as raised:
+        download(f'{source}/yellow_tripdata_2015-06.csv.gz', tmp_path / 'f')
+    assert 'This server lists' not in str(raised.value)

@@ -1,6 +1,7 @@
 """Crashes, outages and races against the real stack: the targets end up exactly right or untouched."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import threading
@@ -150,18 +151,30 @@ def test_postgres_away_for_longer_than_the_retries_fails_the_run_and_keeps_the_m
             transformed(trip_data_dir, SMALL_JAN))
 
 
-def test_a_backfill_run_that_no_retry_can_fix_fails_at_once(stack_settings):
-    """A month the source does not have: one attempt, and the run fails with the 404 in its log."""
+def test_a_backfill_run_that_no_retry_can_fix_fails_at_once_and_its_log_opens_with_the_projects_message(
+        stack_settings):
+    """A month the source does not have: one attempt, the run fails, and in the run's logs (Mage's logs API, what
+    the Logs view shows) the failed block's first error says what failed and what to do: the 404, the months
+    the local file server lists. Mage's traceback of it no longer opens with "no running event loop"."""
     env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': 'not_retried'}
     with MageServer(env) as server:
         backfill_id = server.create_backfill('api_to_postgres', date(2031, 1, 1), date(2031, 1, 1),
                                              {'taxi_type': 'yellow'})
         server.start_backfill(backfill_id)
         (run,) = server.finished_runs(backfill_id, timeout_s=120)
+        logs = server.api('GET', f'pipelines/api_to_postgres/logs?pipeline_run_id[]={run["id"]}')['logs'][0]
         log = server.log.read_text(errors='replace')
     assert run['status'] == 'failed'
-    assert '404 Not Found' in log and 'Not retried: DownloadError' in log
     assert 'failed with a transient error' not in log
+    (loader_log,) = [entry['content'] for entry in logs['block_run_logs'] if entry['name'] == 'load_taxi_data_api.log']
+    entries = [json.loads(line.split(' ', 1)[1]) for line in loader_log.splitlines() if ' {"' in line[:30]]
+    errors = [entry for entry in entries if entry['level'] in ('ERROR', 'EXCEPTION', 'CRITICAL')]
+    first = errors[0]['message']
+    assert 'yellow_tripdata_2031-01.csv.gz answered 404 Not Found: there is no such file. This server lists' in first
+    assert 'not retried' in first, first
+    (failure,) = [entry for entry in errors if entry['level'] == 'EXCEPTION']
+    assert 'no running event loop' not in failure['error']
+    assert failure['error'].rstrip().splitlines()[-1].startswith('nyc_taxi.sources.download.DownloadError: http')
 
 
 def test_sigkill_during_the_postgres_copy_leaves_nothing_and_a_rerun_converges(

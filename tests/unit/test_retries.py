@@ -64,9 +64,13 @@ def test_what_a_retry_cannot_fix_is_not_transient(error):
 class Logger:
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        self.errors: list[str] = []
 
     def warning(self, message: str, **tags) -> None:
         self.warnings.append(message)
+
+    def error(self, message: str, **tags) -> None:
+        self.errors.append(message)
 
 
 def attempts_of(failures: list[Exception], monkeypatch, **settings) -> tuple[list[float], Logger, object]:
@@ -97,12 +101,14 @@ def test_a_failure_no_retry_fixes_fails_at_once(monkeypatch):
     missing = DownloadError('http://x answered 404 Not Found')
     waits, logger, (outcome, attempts) = attempts_of([missing], monkeypatch, retries=2, delay=10, max_delay=120)
     assert (outcome, attempts, waits) == (missing, 1, [])
-    assert 'Not retried: DownloadError' in logger.warnings[0]
+    assert logger.errors == ['http://x answered 404 Not Found (DownloadError; not retried: a retry would fail the '
+                             'same way)'] and not logger.warnings
 
 
 def test_retries_stop_at_the_count_and_at_max_delay(monkeypatch):
-    waits, _, (outcome, attempts) = attempts_of([LOST_COPY] * 5, monkeypatch, retries=2, delay=10, max_delay=120)
+    waits, logger, (outcome, attempts) = attempts_of([LOST_COPY] * 5, monkeypatch, retries=2, delay=10, max_delay=120)
     assert (outcome, attempts, waits) == (LOST_COPY, 3, [10, 20])
+    assert logger.errors[0].startswith(str(LOST_COPY)) and 'still failing after 3 attempts' in logger.errors[0]
     waits, _, (outcome, attempts) = attempts_of([LOST_COPY] * 5, monkeypatch, retries=5, delay=10, max_delay=30)
     assert (outcome, attempts, waits) == (LOST_COPY, 2, [10])  # 10 + 20 would reach 30
 

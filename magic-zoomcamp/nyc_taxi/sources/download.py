@@ -11,6 +11,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from nyc_taxi.logs import RunLogger
+from nyc_taxi.sources.server_listing import listing_hint
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,9 @@ def _download_once(url: str, destination: Path, session: requests.Session,
                    logger: RunLogger, missing_hint: str) -> int:
     with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
         if response.status_code == 404:
-            raise DownloadError(f'{url} answered 404 Not Found: there is no such file. {missing_hint}')
+            listed = listing_hint(url, session)
+            raise DownloadError(f'{url} answered 404 Not Found: there is no such file. '
+                                + (f'{listed} ' if listed else '') + missing_hint)
         if response.status_code == 403:
             # S3 behind CloudFront (the TLC's host) answers 403, not 404, for a file it does not have.
             raise DownloadError(f'{url} answered 403 Forbidden, which S3/CloudFront answer for a file that does '

@@ -52,8 +52,9 @@ class MonthSource:
 
     def missing_file_hint(self) -> str:
         if self.name == 'release':
-            return ('The release holds yellow and green 2019-01..2021-07, FHV 2019-2021 and fhvhv from 2019-02; check the '
-                    f'taxi_type/year/month variables and {BASE_URL_VARIABLE}, or use source: tlc.')
+            return ("The public release (DataTalksClub's nyc-tlc-data) holds yellow and green 2019-01..2021-07, FHV "
+                    f'2019-2021 and fhvhv from 2019-02; check the taxi_type/year/month variables and {BASE_URL_VARIABLE}, '
+                    'or use source: tlc.')
         return ('The TLC publishes each month about two months late; check the taxi_type/year/month variables '
                 f'and {TLC_URL_VARIABLE}.')
 

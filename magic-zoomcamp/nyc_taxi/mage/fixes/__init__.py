@@ -9,12 +9,12 @@ stock for it elsewhere, saying so. docs/mage-fixes.md has the table.
 from __future__ import annotations
 
 from nyc_taxi.mage.fixes import (alerts, crashed_runs, editor_secrets, kernel_usage, pipeline_files, retries,
-                                 state_sessions, trigger_files, worker_pool)
+                                 run_errors, state_sessions, trigger_files, worker_pool)
 from nyc_taxi.mage.fixes.guard import MageFix, install_guarded
 
 FIXES: tuple[MageFix, ...] = (
     worker_pool.FIX, pipeline_files.FIX, trigger_files.FIX, editor_secrets.FIX, alerts.FIX, crashed_runs.FIX,
-    retries.FIX, state_sessions.FIX, kernel_usage.FIX,
+    retries.FIX, state_sessions.FIX, kernel_usage.FIX, run_errors.FIX,
 )
 
 

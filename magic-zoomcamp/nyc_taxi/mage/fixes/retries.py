@@ -64,9 +64,12 @@ def retry(retries: int = 2, delay: int = 5, max_delay: int = 60, exponential_bac
                 except Exception as error:
                     transient = is_transient(error)
                     if not transient or attempt > retries or waited + wait >= max_delay:
-                        if not transient and retries and logger is not None:
-                            logger.warning(f'Not retried: {type(error).__name__} is not a transient failure '
-                                           '(a retry would fail the same way)', **tags)
+                        if logger is not None:
+                            # The run's Logs view lists messages, and Mage's own entry for the failure reads
+                            # "Failed to execute block ...": this one says what failed and what to do.
+                            why = ('not retried: a retry would fail the same way' if not transient else
+                                   f'a transient failure, still failing after {attempt} attempts')
+                            logger.error(f'{error} ({type(error).__name__}; {why})', **tags)
                         raise
                     if logger is not None:
                         logger.warning(f'Attempt {attempt} of {retries + 1} failed with a transient error '
