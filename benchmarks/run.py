@@ -9,6 +9,8 @@ import calendar
 import json
 import os
 import re
+import shutil
+import sys
 import statistics
 import subprocess
 import tempfile
@@ -22,6 +24,7 @@ from typing import Callable, Iterator
 import pyarrow.parquet as pq
 
 from benchmarks.backfill import measure_backfill
+from benchmarks.learner_blocks import COURSE_POSTGRES_EXPORTER, COURSE_TRANSFORMER, add_the_courses_blocks
 from benchmarks.measure import CommandFailed, EmulatorSampler, Measurement, measure, python_command
 from benchmarks.scheduled import MageServer, ScheduledMeasurement
 from devstack.env_file import merged_environment, read_env_file
@@ -66,6 +69,10 @@ BACKFILL_MONTHS = tuple(MonthRequest(taxi_type='green', year=2019 + (index // 12
                         for index in range(31))
 BACKFILL_ROWS = int(os.environ.get('BENCH_BACKFILL_ROWS', 500_000))
 # The demo's size: a month of the course's sample scale, in the bench's own month.
+# Blocks of a learner's below the transformer: the course's month's size, and a larger month.
+YOURS_MONTH = MonthRequest(taxi_type='yellow', year=2020, month=7)
+YOURS_LARGE_MONTH = MonthRequest(taxi_type='yellow', year=2020, month=8)
+YOURS_LARGE_ROWS = 3_000_000
 SMALL_ROWS = 50_000
 SMALL_MONTH = MonthRequest(taxi_type='yellow', year=2020, month=6)
 # One run each for the 23M-row FHV month and the parquet month: minutes a run, and the memory is the point.
@@ -169,7 +176,9 @@ class Bench:
                        env={**self.env, **settings})
 
     def pipeline(self, request: MonthRequest, name: str = 'api_to_postgres', source: str = 'release',
-                 project: Path = PROJECT_DIR, **settings: str) -> Measurement:
+                 project: Path = PROJECT_DIR, with_fixes: bool = False, **settings: str) -> Measurement:
+        """`mage run` of `name` on `request`'s month; `with_fixes`: through nyc_taxi.mage.cli, as `make pipeline`
+        runs it (the groups measured before it kept plain `mage run`, for comparison with their earlier rows)."""
         self.file(request, source)
         variables = {'taxi_type': request.taxi_type, 'year': request.year, 'month': request.month, 'source': source}
         if name == 'gcs_to_bigquery':  # the month's own dates
@@ -177,7 +186,8 @@ class Bench:
             variables = {'taxi_type': request.taxi_type, 'start_date': str(first), 'end_date': str(last)}
         # Another project's blocks import its own nyc_taxi: PYTHONPATH comes before the venv's editable install.
         package = {} if project == PROJECT_DIR else {'PYTHONPATH': str(project)}
-        return measure([mage_executable(), 'run', str(project), name, '--runtime-vars', json.dumps(variables)],
+        mage = [sys.executable, '-m', 'nyc_taxi.mage.cli'] if with_fixes else [mage_executable()]
+        return measure([*mage, 'run', str(project), name, '--runtime-vars', json.dumps(variables)],
                        env={**self.env, 'MAGE_DATA_DIR': str(self.mage_data), **package, **settings})
 
     def scheduled(self, request: MonthRequest) -> ScheduledMeasurement:
@@ -228,6 +238,36 @@ class Bench:
             self.rows.append(row)
             print(f'backfill {method}: wall {result.run.wall_s:.0f} s, {result.run.peak_tree_rss_mb:.0f} MB PSS, '
                   f'{result.most_at_once} at once, staged {result.staged_peak_mb:,.0f} MB', flush=True)
+
+    def blocks_of_yours(self) -> None:
+        """The course's pandas transformer and the course's Postgres exporter (Mage's own class), blocks of a
+        learner's added below api_to_postgres's transformer: the month handed over as one DataFrame
+        (nyc_taxi/mage/fixes/blocks_of_yours.py), at the course's size and at a larger one, by `make pipeline`
+        and by a run of `mage start`'s scheduler (whose tree's memory is its PSS)."""
+        group, method = 'blocks of yours', "course's filter + Mage's Postgres exporter below transform_taxi_data"
+        project = Path(tempfile.mkdtemp(prefix='bench_yours_')) / PROJECT_DIR.name
+        shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns('__pycache__'))
+        add_the_courses_blocks(project)
+        for request, times in ((YOURS_MONTH, REPEATS), (YOURS_LARGE_MONTH, LARGE_REPEATS)):
+            # The larger month is over NYC_TAXI_PANDAS_MAX_TRIPS's default: raised, to measure what it would cost.
+            self.add(group, f'{method}, {_rows(request) / 1e6:.2f}M trips (make pipeline)', request,
+                     repeat(lambda: self.pipeline(request, project=project, with_fixes=True,
+                                                  NYC_TAXI_PANDAS_MAX_TRIPS=str(YOURS_LARGE_ROWS)), times))
+        scheduled = []
+        for _ in range(REPEATS):
+            with MageServer(self.env) as mage:
+                below = mage.api('POST', 'pipelines/api_to_postgres/blocks', {'block': {
+                    'name': 'homework as in the video', 'type': 'transformer', 'language': 'python',
+                    'content': COURSE_TRANSFORMER, 'upstream_blocks': ['transform_taxi_data']}})['block']['uuid']
+                mage.api('POST', 'pipelines/api_to_postgres/blocks', {'block': {
+                    'name': 'export homework', 'type': 'data_exporter', 'language': 'python',
+                    'content': COURSE_POSTGRES_EXPORTER, 'upstream_blocks': [below]}})
+                scheduled.append(mage.backfill_run('api_to_postgres', YOURS_MONTH.month_start, {'taxi_type': 'yellow'}))
+        scheduler_method = f'{method}, {_rows(YOURS_MONTH) / 1e6:.2f}M trips (mage start scheduler; tree PSS)'
+        self.add(group, scheduler_method, YOURS_MONTH,
+                 [replace(run.run, peak_tree_rss_mb=run.tree_pss_mb) for run in scheduled],
+                 note=_scheduler_note(scheduled, scheduler_method))
+        shutil.rmtree(project.parent, ignore_errors=True)
 
     def other_sources(self, only: set[str]) -> None:
         """The bounded-memory check for FHV (the largest month users load) and for the TLC's parquet files."""
@@ -350,6 +390,8 @@ class Bench:
             self.backfill()
         if not only or 'gcs_to_bigquery_fhv' in only:
             self.gcs_to_bigquery('gcs_to_bigquery fhv', ((LARGE_FHV_MONTH, LARGE_REPEATS),))
+        if not only or 'yours' in only:
+            self.blocks_of_yours()
         if only and 'postgres' not in only:
             return self._cloud(yellow, month, only)
 
@@ -398,13 +440,13 @@ class Bench:
                      repeat(lambda: self.method('bigquery_load_dataframe', yellow, 'yellow', month)))
 
 
-def _scheduler_note(runs: list[ScheduledMeasurement]) -> str:
+def _scheduler_note(runs: list[ScheduledMeasurement], method: str = SCHEDULER_METHOD) -> str:
     def span(values) -> str:
         values = list(values)
         low, high = min(values), max(values)
         return f'{low:,.0f}' if round(low) == round(high) else f'{low:,.0f}-{high:,.0f}'
 
-    return (f'{SCHEDULER_METHOD}: the tree is all of `mage start` (web server, scheduler, notebook kernel, queue '
+    return (f'{method}: the tree is all of `mage start` (web server, scheduler, notebook kernel, queue '
             f'manager, worker pool, and the worker running the blocks), its peak PSS '
             f'{span(r.tree_pss_mb for r in runs)} MB, of which the idle server {span(r.idle_tree_pss_mb for r in runs)} MB '
             f'(RSS summed over its processes: {span(r.run.peak_tree_rss_mb for r in runs)} MB, idle '
@@ -448,6 +490,8 @@ def _rows(request: MonthRequest) -> int:
         return BIGQUERY_FHVHV_ROWS
     if request in (LARGE_MONTH, LARGE_TLC_MONTH):
         return LARGE_ROWS
+    if request == YOURS_LARGE_MONTH:
+        return YOURS_LARGE_ROWS
     return GREEN_ROWS if request.taxi_type == 'green' else YELLOW_ROWS
 
 

@@ -29,7 +29,9 @@ def mage_server_command(project: str, port: int) -> list[str]:
 
 
 def pipeline_command(pipeline: str, variables: Mapping[str, Any]) -> list[str]:
-    command = [mage_executable(), 'run', str(PROJECT_DIR), pipeline]
+    """`mage run` through nyc_taxi.mage.cli, with the project's fixes, as the UI's runs have them (a block's error
+    first in its traceback, a block of yours getting the trips as a DataFrame)."""
+    command = [sys.executable, '-m', 'nyc_taxi.mage.cli', 'run', str(PROJECT_DIR), pipeline]
     if variables:
         command += ['--runtime-vars', json.dumps(dict(variables))]
     return command
@@ -50,7 +52,7 @@ def pipeline_environment(env: Mapping[str, str], mage_data_dir: Path) -> dict[st
 def run_pipeline(pipeline: str, variables: Mapping[str, Any], env: Mapping[str, str],
                  mage_data_dir: Path, capture: bool = False, timeout_s: float | None = None,
                  ) -> subprocess.CompletedProcess:
-    """`mage run magic-zoomcamp <pipeline> --runtime-vars <json>`."""
+    """`mage run magic-zoomcamp <pipeline> --runtime-vars <json>` (with the project's fixes)."""
     return subprocess.run(pipeline_command(pipeline, variables), env=pipeline_environment(env, mage_data_dir),
                           cwd=PROJECT_DIR.parent, text=True, timeout=timeout_s, capture_output=capture)
 

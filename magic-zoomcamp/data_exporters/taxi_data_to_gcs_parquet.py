@@ -8,8 +8,7 @@ from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.schedule import month_of_run
 from nyc_taxi.targets.parquet_exports import month_object_key, write_month_object
 from nyc_taxi.model.schema import schema_for
-from nyc_taxi.mage.run_context import input_read
-from nyc_taxi.staging.staged_trips import staged_trips_in
+from nyc_taxi.mage.trips import trips_to_export
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter
@@ -19,9 +18,9 @@ if 'data_exporter' not in globals():
 def taxi_data_to_gcs_parquet(data: list[Any], *args, **kwargs) -> None:
     """Writes the month as one object: gs://{GCS_BUCKET}/nyc_taxi/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet."""
     request = month_of_run(kwargs).request
-    trips = staged_trips_in(data, 'taxi_data_to_gcs_parquet')
+    trips = trips_to_export(data, 'taxi_data_to_gcs_parquet', schema_for(request.taxi_type))
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE), month_object_key(request))
     result = write_month_object(filesystem, settings.bucket, trips.batches(), schema_for(request.taxi_type),
                                 request)
-    input_read(kwargs, trips, 'taxi_data_to_gcs_parquet')
+    trips.read(kwargs, 'taxi_data_to_gcs_parquet')
     block_logger(kwargs, 'taxi_data_to_gcs_parquet').info('%d rows to gs://%s', result.rows, result.paths[0])

@@ -8,8 +8,7 @@ from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.schedule import month_of_run
 from nyc_taxi.targets.parquet_exports import PARTITIONED_PREFIX, partitioned_root, replace_month_partitions
 from nyc_taxi.model.schema import schema_for
-from nyc_taxi.mage.run_context import input_read
-from nyc_taxi.staging.staged_trips import staged_trips_in
+from nyc_taxi.mage.trips import trips_to_export
 
 if 'data_exporter' not in globals():
     from mage_ai.data_preparation.decorators import data_exporter
@@ -19,12 +18,12 @@ if 'data_exporter' not in globals():
 def taxi_data_to_gcs_partitioned(data: list[Any], *args, **kwargs) -> None:
     """Replaces the month's files in gs://{GCS_BUCKET}/nyc_taxi_data/{taxi_type}/, partitioned by pickup date."""
     request = month_of_run(kwargs).request
-    trips = staged_trips_in(data, 'taxi_data_to_gcs_partitioned')
+    trips = trips_to_export(data, 'taxi_data_to_gcs_partitioned', schema_for(request.taxi_type))
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
                                        f'{PARTITIONED_PREFIX}/{request.taxi_type}/')
     result = replace_month_partitions(filesystem, settings.bucket, trips.batches(),
                                       schema_for(request.taxi_type), request)
-    input_read(kwargs, trips, 'taxi_data_to_gcs_partitioned')
+    trips.read(kwargs, 'taxi_data_to_gcs_partitioned')
     block_logger(kwargs, 'taxi_data_to_gcs_partitioned').info(
         '%d rows in %d partition files under gs://%s (%d stale files removed)',
         result.rows, len(result.paths), partitioned_root(settings.bucket, request.taxi_type), len(result.deleted))

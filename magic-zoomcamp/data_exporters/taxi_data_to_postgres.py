@@ -8,8 +8,7 @@ from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.schedule import month_of_run
 from nyc_taxi.targets.postgres import PostgresSettings, replace_month_batches
 from nyc_taxi.model.schema import schema_for
-from nyc_taxi.mage.run_context import input_read
-from nyc_taxi.staging.staged_trips import staged_trips_in
+from nyc_taxi.mage.trips import trips_to_export
 from nyc_taxi.staging.stream_sizes import StreamSizes
 
 if 'data_exporter' not in globals():
@@ -25,9 +24,9 @@ def taxi_data_to_postgres(data: list[Any], *args, **kwargs) -> None:
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)
-    trips = staged_trips_in(data, 'taxi_data_to_postgres')
+    trips = trips_to_export(data, 'taxi_data_to_postgres', schema_for(request.taxi_type))
     rows = replace_month_batches(settings, trips.batches(), schema_for(request.taxi_type), settings.db_schema, table,
                                  request.month_start, StreamSizes.from_env().copy_streams)
-    input_read(kwargs, trips, 'taxi_data_to_postgres')
+    trips.read(kwargs, 'taxi_data_to_postgres')
     block_logger(kwargs, 'taxi_data_to_postgres').info('%d rows of %s now in %s.%s on %s', rows, request,
                                                        settings.db_schema, table, settings.describe())

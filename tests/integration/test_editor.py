@@ -54,7 +54,7 @@ class Editor:
     mage_data: Path
     bucket: str
     dataset: str
-    run: Callable[..., list[BlockRun]]
+    run: Callable[..., list[BlockRun]]  # steps, and settings= for the kernel's environment
 
     def staged(self, pipeline: str) -> dict[str, int]:
         """Per block of `pipeline`, how many editor stages it has on disk."""
@@ -76,10 +76,11 @@ def editor(stack_settings, new_bucket, tmp_path) -> Editor:
     env = environment_with({**stack_settings, **LEARNERS_SHELL, 'POSTGRES_SCHEMA': SCHEMA, 'GCS_BUCKET': bucket, 'BQ_DATASET': dataset,
                             'MAGE_REPO_PATH': str(project), 'MAGE_DATA_DIR': str(mage_data)})
 
-    def run(*steps: dict[str, Any]) -> list[BlockRun]:
+    def run(*steps: dict[str, Any], settings: dict[str, str] | None = None) -> list[BlockRun]:
         results_file = tmp_path / 'results.json'
         done = subprocess.run([sys.executable, '-m', 'tests.editor_server', json.dumps(list(steps)), str(results_file)],
-                              env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+                              env={**env, **(settings or {})}, cwd=REPO_ROOT, capture_output=True, text=True,
+                              timeout=900)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         return [BlockRun(**result) for result in json.loads(results_file.read_text())]
 
@@ -242,16 +243,69 @@ def transform(data, *args, **kwargs):
 """
 
 
-def test_a_plain_pandas_block_on_the_trips_fails_saying_how_to_read_them_never_runs_on_a_sample(editor):
+LEARNERS_EXPORTER = """import os
+from os import path
+
+from mage_ai.io.config import ConfigFileLoader
+from mage_ai.io.postgres import Postgres
+from mage_ai.settings.repo import get_repo_path
+
+if 'data_exporter' not in globals():
+    from mage_ai.data_preparation.decorators import data_exporter
+
+
+@data_exporter
+def export_data_to_postgres(df, **kwargs) -> None:
+    config_path = path.join(get_repo_path(), 'io_config.yaml')
+    with Postgres.with_config(ConfigFileLoader(config_path, 'dev')) as loader:
+        loader.export(df, os.environ['POSTGRES_SCHEMA'], '{table}', index=False, if_exists='append')
+"""
+
+
+def test_the_courses_pandas_line_below_the_transformer_gets_the_month_and_a_learners_exporter_writes_it(
+        editor, db, trip_data_dir):
+    """The course's transformer, written as the course writes it, below transform_taxi_data, and the course's
+    Postgres exporter (Mage's own class) below it: the table holds exactly the month's trips with passengers."""
+    table = 'homework_trips'
     add_block(editor.project, 'explore_trips', 'homework_as_in_the_video', below='transform_taxi_data',
               code=PLAIN_BLOCK.format(body="data[data['passenger_count'] > 0]"))
+    add_block(editor.project, 'explore_trips', 'export_homework', below='homework_as_in_the_video',
+              code=LEARNERS_EXPORTER.replace('{table}', table), kind='data_exporters')
+    runs = editor.run(*(block('explore_trips', uuid) for uuid in (
+        'load_taxi_data_api', 'transform_taxi_data', 'homework_as_in_the_video', 'export_homework')))
+    assert_ran(runs)
+    expected = transformed(trip_data_dir, YELLOW_JAN)
+    kept = int((expected['passenger_count'] > 0).sum())
+    assert 0 < kept < len(expected)
+    assert query(db, f'SELECT count(*), min(passenger_count) FROM {SCHEMA}.{table}') == [(kept, 1)]
+
+
+def test_data_0_or_data_minus_1_in_a_block_of_yours_is_refused_never_the_preview(editor):
+    """What one tries on a list of outputs: the block's input is the month's DataFrame, whose columns are names."""
+    add_block(editor.project, 'explore_trips', 'on_the_first_output', below='transform_taxi_data',
+              code=PLAIN_BLOCK.format(body="data[0]"))
     add_block(editor.project, 'explore_trips', 'homework_on_the_last_output', below='transform_taxi_data',
               code=PLAIN_BLOCK.format(body="data[-1][data[-1]['passenger_count'] > 0]"))
     runs = editor.run(*(block('explore_trips', uuid) for uuid in (
-        'load_taxi_data_api', 'transform_taxi_data', 'homework_as_in_the_video', 'homework_on_the_last_output')))
+        'load_taxi_data_api', 'transform_taxi_data', 'on_the_first_output', 'homework_on_the_last_output')))
     assert_ran(runs[:2])
-    assert runs[2].error and not runs[2].outputs  # a list of outputs, not a frame: no result at all
-    assert 'not a DataFrame' in runs[3].error and 'map_trips(data, function, **kwargs)' in runs[3].error
+    for refused in runs[2:]:
+        assert refused.error and 'KeyError' in refused.error
+        assert not refused.outputs  # nothing, the preview least of all, goes on as if it were the month
+
+
+def test_over_the_pandas_limit_the_courses_line_fails_naming_the_size_the_setting_and_map_trips(editor):
+    add_block(editor.project, 'explore_trips', 'homework_as_in_the_video', below='transform_taxi_data',
+              code=PLAIN_BLOCK.format(body="data[data['passenger_count'] > 0]"))
+    runs = editor.run(*(block('explore_trips', uuid) for uuid in (
+        'load_taxi_data_api', 'transform_taxi_data', 'homework_as_in_the_video', 'keep_trips_with_passengers')),
+        settings={'NYC_TAXI_PANDAS_MAX_TRIPS': '100'})
+    assert_ran(runs[:2])
+    refused = runs[2]
+    trips = runs[1].output('output_2')['text_data']['trips']
+    assert refused.error and f'{trips:,} trips' in refused.error and 'NYC_TAXI_PANDAS_MAX_TRIPS=100' in refused.error
+    assert 'map_trips(data, function, **kwargs)' in refused.error and not refused.outputs
+    assert_ran(runs[3:])  # map_trips, at any size
 
 
 def test_the_seeds_connection_checks_pass_in_the_editor(editor, gcs_filesystem):

@@ -91,11 +91,11 @@ def make_pipeline(server: MageServer, name: str) -> tuple[str, list[str]]:
     return pipeline, blocks
 
 
-def run_once(server: MageServer, pipeline: str) -> dict:
+def run_once(server: MageServer, pipeline: str, variables: dict | None = None) -> dict:
     """Run@once, as the Triggers page makes it; the run once it has ended."""
     server.api('POST', f'pipelines/{pipeline}/pipeline_schedules', {'pipeline_schedule': {
         'name': 'run once', 'schedule_type': 'time', 'schedule_interval': '@once', 'status': 'active',
-        'start_time': datetime.now(tz=timezone.utc).strftime('%Y-%m-%d %H:%M:%S')}})
+        'start_time': datetime.now(tz=timezone.utc).strftime('%Y-%m-%d %H:%M:%S'), 'variables': variables or {}}})
 
     def ended() -> list[dict]:
         runs = server.api('GET', f'pipeline_runs?pipeline_uuid={pipeline}')['pipeline_runs']
@@ -131,3 +131,40 @@ def test_a_learners_pipeline_runs_each_block_once_per_run_and_appends_once(stack
     assert 'started again in a new process' not in log
     rows = query(db, f'SELECT execution_date, count(*) FROM "{SCHEMA}"."{pipeline}" GROUP BY 1')
     assert sorted(count for _, count in rows) == [KEPT_ROWS] * 4
+
+
+COURSE_TRANSFORMER = """if 'transformer' not in globals():
+    from mage_ai.data_preparation.decorators import transformer
+
+
+@transformer
+def transform(data, *args, **kwargs):
+    return data[data['passenger_count'] > 0]
+"""
+
+
+def test_the_courses_pandas_line_in_a_block_of_yours_in_api_to_postgres_runs_once_and_exports_the_kept_trips(
+        stack_settings, db, trip_data_dir, tmp_path: Path):
+    """Blocks of a learner's added to the project's api_to_postgres as the editor adds them (REST API): the course's
+    transformer below transform_taxi_data, the course's Postgres exporter below it; then Run@once of the month.
+    The learner's table holds exactly the month's trips with passengers, and the project's exporter its month."""
+    from tests.conftest import YELLOW_JAN
+    from tests.integration.expected import transformed
+    from tests.integration.pg import month_fingerprint
+
+    env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': SCHEMA, STARTS_SETTING: str(tmp_path / 'block_starts')}
+    with MageServer(env) as server:
+        transformer = server.api('POST', 'pipelines/api_to_postgres/blocks', {'block': {
+            'name': 'homework as in the video', 'type': 'transformer', 'language': 'python',
+            'content': COURSE_TRANSFORMER, 'upstream_blocks': ['transform_taxi_data']}})['block']['uuid']
+        server.api('POST', 'pipelines/api_to_postgres/blocks', {'block': {
+            'name': 'export homework', 'type': 'data_exporter', 'language': 'python',
+            'content': EXPORTER.replace("kwargs['pipeline_uuid']", "'homework_trips'"),
+            'upstream_blocks': [transformer]}})
+        run = run_once(server, 'api_to_postgres', {'taxi_type': 'yellow', 'year': 2021, 'month': 1})
+        log = server.log_tail(20_000)
+    assert run['status'] == 'completed', log
+    expected = transformed(trip_data_dir, YELLOW_JAN)
+    kept = int((expected['passenger_count'] > 0).sum())
+    assert query(db, f'SELECT count(*), min(passenger_count) FROM "{SCHEMA}".homework_trips') == [(kept, 1)]
+    assert month_fingerprint(db, SCHEMA, 'yellow_taxi_trips', YELLOW_JAN.month_start)[0] == len(expected)

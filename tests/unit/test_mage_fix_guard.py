@@ -72,3 +72,16 @@ def test_every_fix_module_is_installed_and_has_a_canary_that_expects_the_bug_on_
         assert 'def test_stock_' in canary and f"fix_can_go('{fix.name}')" in canary, fix.canary
         docstring = (FIXES_DIR / f'{fix.name}.py').read_text().split('"""')[1]
         assert "Mage's bug" in docstring and 'Applies to:' in docstring and f'Canary: {fix.canary}' in docstring
+
+
+def test_the_project_blocks_are_the_block_files_the_project_ships_and_its_pipelines_use():
+    import yaml
+
+    from nyc_taxi.mage.fixes.scope import PROJECT_BLOCKS, PROJECT_PIPELINES
+
+    project = REPO_ROOT / 'magic-zoomcamp'
+    shipped = {path.stem for folder in ('data_loaders', 'transformers', 'data_exporters', 'custom')
+               for path in (project / folder).glob('*.*') if path.suffix in ('.py', '.sql') and path.stem != '__init__'}
+    used = {block['uuid'] for pipeline in PROJECT_PIPELINES
+            for block in yaml.safe_load((project / 'pipelines' / pipeline / 'metadata.yaml').read_text())['blocks']}
+    assert PROJECT_BLOCKS == shipped == used

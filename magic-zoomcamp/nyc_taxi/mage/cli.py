@@ -36,7 +36,7 @@ def main() -> None:
     except (ValueError, StateDatabaseError) as error:
         sys.exit(str(error))
     use_started_project(sys.argv)
-    install_fixes()
+    install_fixes(sys.argv[1] if len(sys.argv) > 1 else None)
     from mage_ai.cli.main import app
 
     sys.argv[0] = 'mage'

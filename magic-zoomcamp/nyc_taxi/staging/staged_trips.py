@@ -21,8 +21,8 @@ from nyc_taxi.staging.stage_files import staged_batches, staged_column, staged_h
 
 # Rows of the staged trips a block shows under it: Mage's editor shows 10 rows of an output.
 PREVIEW_ROWS = 10
-HOW_TO_USE = ('work on the trips a batch at a time with nyc_taxi.mage.trips.map_trips(data, function, **kwargs) '
-              '(docs/editor.md, "Working in the editor")')
+HOW_TO_USE = ('Work on the trips a batch at a time with nyc_taxi.mage.trips.map_trips(data, function, **kwargs) '
+              '(docs/editor.md, "Blocks of your own")')
 # What a block that thinks it got a DataFrame tries first.
 _FRAME_ATTRIBUTES = frozenset({'columns', 'dtypes', 'shape', 'iloc', 'loc', 'head', 'tail', 'index', 'values',
                                'query', 'groupby', 'merge', 'assign', 'drop', 'dropna', 'fillna', 'copy',
@@ -46,10 +46,13 @@ class StagedTrips:
     staged_file: str
     # The block whose output this is: the one to run again if the file is gone.
     staged_by: str
+    # Why a block of yours got these staged trips rather than a DataFrame of them (nyc_taxi.mage.trips).
+    not_a_frame_because: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What Mage shows under the block for this output."""
         shown = asdict(self)
+        shown.pop('not_a_frame_because')
         shown['preview'] = f'the first {min(PREVIEW_ROWS, self.trips)} of these {self.trips:,} trips are in output_0'
         return shown
 
@@ -97,9 +100,14 @@ class StagedTrips:
             raise AttributeError(self._not_a_frame(f'.{name}'))
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
+    def refused_as_frame(self, because: str) -> StagedTrips:
+        """These trips as a block of yours gets them when they are too many for one DataFrame, and why."""
+        return replace(self, not_a_frame_because=because)
+
     def _not_a_frame(self, tried: str) -> str:
+        why = self.not_a_frame_because or 'A whole month may not fit in memory'
         return (f'This is the staged {self.what} trips ({self.trips:,} trips on disk, output of block {self.staged_by}), '
-                f'not a DataFrame, so {tried} is not there. A whole month would not fit in memory: {HOW_TO_USE}.')
+                f'not a DataFrame, so {tried} is not there. {why}. {HOW_TO_USE}.')
 
 
 def handle_in(data: Any, kinds: type | tuple[type, ...]) -> Any | None:

@@ -8,17 +8,23 @@ stock for it elsewhere, saying so. docs/mage-fixes.md has the table.
 """
 from __future__ import annotations
 
-from nyc_taxi.mage.fixes import (alerts, crashed_runs, editor_secrets, kernel_usage, pipeline_files, retries,
-                                 run_errors, state_sessions, trigger_files, worker_pool)
+from nyc_taxi.mage.fixes import (alerts, blocks_of_yours, crashed_runs, editor_secrets, kernel_usage,
+                                 pipeline_files, retries, run_errors, state_sessions, trigger_files, worker_pool)
 from nyc_taxi.mage.fixes.guard import MageFix, install_guarded
 
 FIXES: tuple[MageFix, ...] = (
     worker_pool.FIX, pipeline_files.FIX, trigger_files.FIX, editor_secrets.FIX, alerts.FIX, crashed_runs.FIX,
-    retries.FIX, state_sessions.FIX, kernel_usage.FIX, run_errors.FIX,
+    retries.FIX, state_sessions.FIX, kernel_usage.FIX, run_errors.FIX, blocks_of_yours.FIX,
 )
 
 
-def install_fixes() -> list[str]:
-    """Every fix that fits this Mage, into this process and the processes it forks (the editor's kernel
-    installs its own); the names of those installed."""
-    return install_guarded(FIXES)
+# What a `mage run` (one pipeline, in this process, no server, no scheduler) needs: the others fix the server,
+# its scheduler and the editor, and installing them would import Mage's scheduler, whose job queue forks a
+# manager process.
+RUN_FIXES: tuple[MageFix, ...] = (run_errors.FIX, blocks_of_yours.FIX)
+
+
+def install_fixes(command: str | None = None) -> list[str]:
+    """Every fix that fits this Mage (for `mage run`, those of RUN_FIXES), into this process and the processes it
+    forks (the editor's kernel installs its own); the names of those installed."""
+    return install_guarded(RUN_FIXES if command == 'run' else FIXES)

@@ -1,4 +1,5 @@
-"""The editor's notebook kernel, with the project's fix for pipeline files (nyc_taxi.mage.fixes.pipeline_files).
+"""The editor's notebook kernel, with the project's fixes for what runs there: pipeline files
+(nyc_taxi.mage.fixes.pipeline_files) and the inputs of blocks of yours (nyc_taxi.mage.fixes.blocks_of_yours).
 
 Mage's editor runs blocks in an IPython kernel that its server starts, and that kernel is what saves the
 pipeline after each block run. `use_project_kernel` (part of installing that fix into the server) has the
@@ -22,10 +23,11 @@ def use_project_kernel() -> None:
 
 
 def main() -> None:
+    from nyc_taxi.mage.fixes import blocks_of_yours
     from nyc_taxi.mage.fixes.guard import install_guarded
     from nyc_taxi.mage.fixes.pipeline_files import IN_KERNEL
 
-    install_guarded((IN_KERNEL,))
+    install_guarded((IN_KERNEL, blocks_of_yours.FIX))
     if sys.path and sys.path[0] == '':  # as ipykernel_launcher does: the kernel's cwd is not a package root
         del sys.path[0]
     from ipykernel import kernelapp

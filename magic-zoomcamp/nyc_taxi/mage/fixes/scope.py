@@ -13,5 +13,20 @@ PROJECT_PIPELINES = frozenset({
 })
 
 
+# The project's blocks, which read one another's staged outputs as they are (tests/unit/test_mage_fix_guard.py
+# keeps this the set of block files the project ships).
+PROJECT_BLOCKS = frozenset({
+    'export_daily_trips_gcs', 'export_taxi_zones_to_bigquery', 'export_taxi_zones_to_gcs',
+    'export_taxi_zones_to_postgres', 'keep_trips_with_passengers', 'load_taxi_data_api', 'load_taxi_data_gcs',
+    'load_taxi_zones_api', 'taxi_data_to_bigquery', 'taxi_data_to_gcs_parquet', 'taxi_data_to_gcs_partitioned',
+    'taxi_data_to_postgres', 'test_bigquery_connection', 'test_gcs_connection', 'test_postgres_connection',
+    'transform_taxi_data',
+})
+
+
 def is_project_pipeline(pipeline_uuid: Any) -> bool:
     return pipeline_uuid in PROJECT_PIPELINES
+
+
+def is_project_block(block_uuid: Any) -> bool:
+    return block_uuid in PROJECT_BLOCKS
