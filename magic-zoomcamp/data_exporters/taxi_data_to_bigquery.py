@@ -3,6 +3,7 @@ from typing import Any
 from mage_ai.settings.repo import get_repo_path
 
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage.exported_month import checked_dates
 from nyc_taxi.mage.schedule import dates_of_run
 from nyc_taxi.mage.staging_tables import table_read
 from nyc_taxi.model.schema import schema_for
@@ -20,13 +21,14 @@ if 'data_exporter' not in globals():
 @data_exporter
 def taxi_data_to_bigquery(data: list[Any], *args, **kwargs) -> None:
     """Replaces the run's pickup dates in {BQ_DATASET}.{taxi_type}_taxi_trips (day-partitioned) with the clean
-    staging table, in one MERGE run by BigQuery."""
+    staging table, in one MERGE run by BigQuery; a table of other dates than the run's is refused."""
     taxi_type = taxi_type_of(kwargs)
     first, last = dates_of_run(kwargs)
     settings = BigQuerySettings.from_io_config(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE))
     client = settings.client()
     table = trips_table_name(taxi_type)
     trips = staged_table_in(data, 'taxi_data_to_bigquery')
+    checked_dates(trips, taxi_type, first, last, 'taxi_data_to_bigquery')
     rows = replace_dates(client, settings, table, trips, schema_for(taxi_type), first, last)
     table_read(kwargs, client, settings, trips, 'taxi_data_to_bigquery')
     logger = block_logger(kwargs, 'taxi_data_to_bigquery')

@@ -5,7 +5,6 @@ from mage_ai.settings.repo import get_repo_path
 from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
 from nyc_taxi.resources.io_config import load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage.schedule import month_of_run
 from nyc_taxi.targets.parquet_exports import month_object_key, write_month_object
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.mage.trips import trips_to_export
@@ -17,8 +16,8 @@ if 'data_exporter' not in globals():
 @data_exporter
 def taxi_data_to_gcs_parquet(data: list[Any], *args, **kwargs) -> None:
     """Writes the month as one object: gs://{GCS_BUCKET}/nyc_taxi/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet."""
-    request = month_of_run(kwargs).request
-    trips = trips_to_export(data, 'taxi_data_to_gcs_parquet', schema_for(request.taxi_type))
+    trips = trips_to_export(data, 'taxi_data_to_gcs_parquet', kwargs)
+    request = trips.request
     settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE), month_object_key(request))
     result = write_month_object(filesystem, settings.bucket, trips.batches(), schema_for(request.taxi_type),
                                 request)

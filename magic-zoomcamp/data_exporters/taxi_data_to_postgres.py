@@ -5,7 +5,6 @@ from mage_ai.settings.repo import get_repo_path
 from nyc_taxi.resources.identifiers import trips_table_name
 from nyc_taxi.resources.io_config import DEFAULT_POSTGRES_PROFILE, load_profile
 from nyc_taxi.logs import block_logger
-from nyc_taxi.mage.schedule import month_of_run
 from nyc_taxi.targets.postgres import PostgresSettings, replace_month_batches
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.mage.trips import trips_to_export
@@ -17,14 +16,14 @@ if 'data_exporter' not in globals():
 
 @data_exporter
 def taxi_data_to_postgres(data: list[Any], *args, **kwargs) -> None:
-    """Replaces the run's month in {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (binary COPY over NYC_TAXI_COPY_STREAMS
-    connections, default 2, into a fresh table swapped in in one transaction), streaming the staged clean month
-    a batch at a time."""
-    request = month_of_run(kwargs).request
+    """Replaces the month of the trips it is handed, which the run's variables must ask for, in
+    {POSTGRES_SCHEMA}.{taxi_type}_taxi_trips (binary COPY over NYC_TAXI_COPY_STREAMS connections, default 2, into a
+    fresh table swapped in in one transaction), streaming the staged clean month a batch at a time."""
+    trips = trips_to_export(data, 'taxi_data_to_postgres', kwargs)
+    request = trips.request
     profile = kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE
     settings = PostgresSettings.from_io_config(load_profile(get_repo_path(), profile), profile)
     table = trips_table_name(request.taxi_type)
-    trips = trips_to_export(data, 'taxi_data_to_postgres', schema_for(request.taxi_type))
     rows = replace_month_batches(settings, trips.batches(), schema_for(request.taxi_type), settings.db_schema, table,
                                  request.month_start, StreamSizes.from_env().copy_streams)
     trips.read(kwargs, 'taxi_data_to_postgres')

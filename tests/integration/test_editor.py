@@ -24,7 +24,7 @@ from devstack.mage import environment_with
 from devstack.paths import PROJECT_DIR, REPO_ROOT
 from nyc_taxi.staging.stage import EDITOR_STAGING_DIR
 from nyc_taxi.staging.stage_files import staged_batches
-from tests.conftest import YELLOW_JAN
+from tests.conftest import YELLOW_FEB, YELLOW_JAN
 from tests.integration.expected import transformed
 from tests.integration.pg import month_fingerprint, query
 from tests.project_clone import clone_project, git_status
@@ -360,3 +360,23 @@ def test_the_editor_shows_a_learners_folders_and_settings_and_masks_their_secret
         assert f'{name}={LEARNERS_SHELL[name]}\n' in run.text
     assert f"POSTGRES_HOST={stack_settings['POSTGRES_HOST']}\n" in run.text
     assert f"@{stack_settings['POSTGRES_HOST']}:{stack_settings['POSTGRES_PORT']}/" in run.text  # the state URL
+
+
+def test_an_exporter_run_alone_after_the_month_changed_writes_nothing_and_names_both_months(editor, db, trip_data_dir):
+    """Load and export 2021-02, then 2021-01; set month back to 2 and run only the exporter: it is handed January's
+    trips, and neither month changes (it once replaced February with them)."""
+    chain = [block('api_to_postgres', uuid) for uuid in ('load_taxi_data_api', 'transform_taxi_data',
+                                                          'taxi_data_to_postgres')]
+    for request in (YELLOW_FEB, YELLOW_JAN):
+        set_pipeline_variables(editor.project, 'api_to_postgres', year=request.year, month=request.month)
+        assert_ran(editor.run(*chain))
+    before = {request: month_fingerprint(db, SCHEMA, 'yellow_taxi_trips', request.month_start)
+              for request in (YELLOW_JAN, YELLOW_FEB)}
+    assert before[YELLOW_FEB][0] == len(transformed(trip_data_dir, YELLOW_FEB))
+
+    set_pipeline_variables(editor.project, 'api_to_postgres', month=2)
+    (refused,) = editor.run(chain[-1])
+    assert refused.error and 'yellow 2021-01 trips' in refused.error and 'ask for yellow 2021-02' in refused.error
+    assert 'set month back to 1' in refused.error
+    assert {request: month_fingerprint(db, SCHEMA, 'yellow_taxi_trips', request.month_start)
+            for request in (YELLOW_JAN, YELLOW_FEB)} == before

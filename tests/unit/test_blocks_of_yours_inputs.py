@@ -69,9 +69,10 @@ def test_map_trips_on_a_dataframe_applies_the_function_to_it():
 def test_an_exporter_takes_the_clean_columns_of_a_dataframe_of_yours_in_batches(yellow_jan_file):
     clean = clean_trips(read_trip_file(yellow_jan_file, YELLOW), YELLOW)[0]
     clean['a_column_of_yours'] = 1
-    trips = trips_to_export(clean, 'taxi_data_to_postgres', YELLOW)
+    run = {'taxi_type': 'yellow', 'year': 2021, 'month': 1}  # a `mage run` of the month
+    trips = trips_to_export(clean, 'taxi_data_to_postgres', run)
     batches = list(trips.batches())
-    assert sum(batch.num_rows for batch in batches) == len(clean)
+    assert str(trips.request) == 'yellow 2021-01' and sum(batch.num_rows for batch in batches) == len(clean)
     assert 'a_column_of_yours' not in batches[0].schema.names
     with pytest.raises(ValueError, match='lack the column'):
-        list(trips_to_export(clean.drop(columns=['trip_distance']), 'x', YELLOW).batches())
+        list(trips_to_export(clean.drop(columns=['trip_distance']), 'x', run).batches())

@@ -36,7 +36,8 @@ import pyarrow as pa
 from nyc_taxi.logs import block_logger
 from nyc_taxi.mage.run_context import input_read, output_made, stage_for_output
 from nyc_taxi.model.arrow import clean_batches
-from nyc_taxi.model.schema import TripFileSchema
+from nyc_taxi.model.schema import TripFileSchema, schema_for
+from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.staging.pandas_batches import TripsFunction, write_mapped_trips
 from nyc_taxi.staging.stage import stage_of
 from nyc_taxi.staging.staged_trips import StagedTrips, staged_trips_in
@@ -123,10 +124,14 @@ def map_trips(data: Any, function: TripsFunction, **kwargs: Any) -> Any:
 @dataclass(frozen=True)
 class TripsToExport:
     """What an exporter writes: the staged trips of the block above it, or the DataFrame a block of yours
-    returned (its clean columns, in their types)."""
+    returned (its clean columns, in their types), and the month they are (nyc_taxi.mage.exported_month)."""
     staged: StagedTrips | None
     frame: pd.DataFrame | None
-    schema: TripFileSchema
+    request: MonthRequest
+
+    @property
+    def schema(self) -> TripFileSchema:
+        return schema_for(self.request.taxi_type)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         if self.staged is not None:
@@ -139,7 +144,14 @@ class TripsToExport:
             input_read(kwargs, self.staged, block)
 
 
-def trips_to_export(data: Any, block: str, schema: TripFileSchema) -> TripsToExport:
+def trips_to_export(data: Any, block: str, kwargs: Mapping[str, Any]) -> TripsToExport:
+    """The trips `block` (an exporter) was handed, and their month, which the run's variables must ask for."""
+    from nyc_taxi.mage.exported_month import checked_frame_month, checked_month
+    from nyc_taxi.mage.schedule import month_of_run
+    from nyc_taxi.sources.month_source import month_source
+
+    asked = month_of_run(kwargs).request
     if isinstance(data, pd.DataFrame):
-        return TripsToExport(None, data, schema)
-    return TripsToExport(staged_trips_in(data, block), None, schema)
+        return TripsToExport(None, data, checked_frame_month(data, asked, schema_for(asked.taxi_type), block))
+    staged = staged_trips_in(data, block)
+    return TripsToExport(staged, None, checked_month(staged, asked, month_source(kwargs).name, block))

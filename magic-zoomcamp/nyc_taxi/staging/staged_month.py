@@ -55,7 +55,7 @@ def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
             staged = _write_staged(parsed, schema.staged_arrow_schema, schema, stage, sizes.rows_per_group)
         downloaded.unlink()
     result = StagedTrips(request.taxi_type, str(request), url, staged[0], size, staged[1], staged[2],
-                         str(stage.source_file), staged_by)
+                         str(stage.source_file), staged_by, request=request, source_name=source.name)
     (logger or logging.getLogger(__name__)).info('%s: %d rows from %s (%d bytes), staged in %s', request,
                                                  result.trips, url, size, stage.directory)
     return result

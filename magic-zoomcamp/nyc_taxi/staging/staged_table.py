@@ -57,6 +57,8 @@ class StagedTable:
     # The blocks that read the table in this pipeline run; empty in the editor (the table stays).
     readers: tuple[str, ...] = ()
     columns: tuple[str, ...] = field(default=())
+    # The pickup dates the run asked for, first and last: what the exporter replaces (nyc_taxi.mage.exported_month).
+    dates: tuple[date, date] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What Mage shows under the block for this output."""
