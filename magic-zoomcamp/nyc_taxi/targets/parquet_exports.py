@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import posixpath
+import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Iterator
@@ -30,7 +32,10 @@ PARTITIONED_PREFIX = 'nyc_taxi_data'
 # columns); write_dataset's min_rows_per_group kept whole batches alive for the dates with few trips (1.3
 # GB). Gathered as copies, the dates hold at most ~30 x this many rows at once.
 PARTITION_ROWS_PER_GROUP = 20_000
-HIVE_NULL = '__HIVE_DEFAULT_PARTITION__'  # the folder of rows without a date, as pyarrow's hive writer names it
+HIVE_NULL = '__HIVE_DEFAULT_PARTITION__'
+# Objects uploaded at once (each open GCS stream buffers 8 MiB: 8 streams, not ~90 dates' worth), in chunks of 1 MiB.
+UPLOAD_STREAMS = 8
+UPLOAD_CHUNK_BYTES = 1 << 20  # the folder of rows without a date, as pyarrow's hive writer names it
 
 
 @dataclass(frozen=True)
@@ -83,15 +88,14 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: 
     arrow_schema = clean_arrow_schema(schema)
     with tempfile.TemporaryDirectory(prefix='nyc_taxi_partitions_') as scratch:
         local = _write_date_files(counted, arrow_schema, schema.pickup_date, scratch, stem)
-        # The whole tree, a few files at a time on Arrow's I/O threads (8 streams' buffers, not 90).
-        pafs.copy_files(scratch, root, source_filesystem=pafs.LocalFileSystem(), destination_filesystem=filesystem,
-                        use_threads=True)
-        written.extend(f'{root}/{posixpath.relpath(path, scratch)}' for path in local)
+        targets = {path: f'{root}/{posixpath.relpath(path, scratch)}' for path in local}
+        upload_files(targets, filesystem)
+        written.extend(targets.values())
     stale = [info.path for info in _files_under(filesystem, root)
              if posixpath.basename(info.path).startswith(f'{stem}-') and info.path not in written]
     for path in stale:
-        filesystem.delete_file(path)
-        _delete_if_empty(filesystem, posixpath.dirname(path))
+        filesystem.delete_file(path)  # its own file only: never a prefix
+        _remove_folder_if_empty(filesystem, posixpath.dirname(path))
     return WriteResult(tuple(sorted(written)), counted.rows, tuple(stale))
 
 
@@ -178,14 +182,38 @@ def write_object(filesystem: pafs.FileSystem, batches: Iterable[pa.RecordBatch],
     return rows
 
 
+def upload_files(targets: dict[str, str], filesystem: pafs.FileSystem, streams: int = UPLOAD_STREAMS) -> None:
+    """Uploads each local file (a key of `targets`) whole to its path on `filesystem`, `streams` at a time. Each
+    object appears when its upload completes. Only a local filesystem gets the parent folders: pyarrow's
+    copy_files creates them on an object store too, as marker objects, which a date's last file then left
+    behind (and removing them by prefix could take another month's file, see _remove_folder_if_empty)."""
+    local_target = isinstance(filesystem, pafs.LocalFileSystem)
+
+    def upload(source: str, path: str) -> None:
+        if local_target:
+            filesystem.create_dir(posixpath.dirname(path), recursive=True)
+        with open(source, 'rb') as data, filesystem.open_output_stream(path) as out:
+            shutil.copyfileobj(data, out, UPLOAD_CHUNK_BYTES)
+
+    with ThreadPoolExecutor(max_workers=streams) as pool:
+        for done in [pool.submit(upload, source, path) for source, path in targets.items()]:
+            done.result()
+
+
 def _files_under(filesystem: pafs.FileSystem, root: str) -> list[pafs.FileInfo]:
     selector = pafs.FileSelector(root, recursive=True, allow_not_found=True)
     return [info for info in filesystem.get_file_info(selector) if info.type == pafs.FileType.File]
 
 
-def _delete_if_empty(filesystem: pafs.FileSystem, directory: str) -> None:
-    # Only when no file at all is left below it: delete_dir removes everything under the prefix. A store
-    # without directory markers (fake-gcs-server, GCS written by other tools) has no directory left to delete.
-    if not _files_under(filesystem, directory) and \
-            filesystem.get_file_info(directory).type == pafs.FileType.Directory:
-        filesystem.delete_dir(directory)
+def _remove_folder_if_empty(filesystem: pafs.FileSystem, directory: str) -> None:
+    """Removes `directory` if nothing is in it, in the one way that cannot take a file another writer puts there
+    meanwhile: rmdir on a local disk, which refuses a folder that is not empty. Two months share the date folders of
+    their out-of-month trips and are written at once (PIPELINE_RUNS_AT_ONCE): a check that a folder is empty
+    followed by a delete of its prefix once removed the file the other month had just uploaded. An object store
+    has no folders to remove (the uploads create no folder markers: write_files), so there nothing is done."""
+    if not isinstance(filesystem, pafs.LocalFileSystem):
+        return
+    try:
+        os.rmdir(directory)
+    except OSError:
+        pass  # not empty (another month's file), or already gone
