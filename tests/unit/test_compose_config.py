@@ -73,12 +73,13 @@ def test_postgres_gets_only_the_settings_it_needs(docker_compose, fresh_clone):
 def test_mage_keeps_its_state_in_a_database_of_its_own_on_the_postgres_service(docker_compose, fresh_clone):
     from sqlalchemy.engine import make_url
 
-    from nyc_taxi.mage.state_database import SETTING, STATE_DBNAME, configured_state_url
+    from nyc_taxi.mage.state_database import SETTING, STATE_DBNAME, configured_state_url, state_url_from_parts
 
     magic = compose_config(docker_compose, fresh_clone)['services']['magic']
-    url = configured_state_url(magic['environment'])
+    assert SETTING not in magic['environment']  # built by the start, escaped
+    url = configured_state_url(state_url_from_parts(magic['environment']))
     assert url == make_url(f'postgresql+psycopg2://{DEV_ENV["POSTGRES_USER"]}:{DEV_ENV["POSTGRES_PASSWORD"]}'
-                           f'@postgres:5432/{STATE_DBNAME}'), magic['environment'][SETTING]
+                           f'@postgres:5432/{STATE_DBNAME}')
     assert STATE_DBNAME != DEV_ENV['POSTGRES_DBNAME']
     # Created by the project's start (nyc_taxi.mage.state_database) when missing: on a new volume and an old one.
     assert magic['command'].startswith('python -m nyc_taxi.mage.cli start ')

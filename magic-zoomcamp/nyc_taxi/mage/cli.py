@@ -1,8 +1,9 @@
 """Mage's command line with the project's fixes to Mage 0.9.80: `python -m nyc_taxi.mage.cli start magic-zoomcamp`
 instead of `mage start magic-zoomcamp`. The fixes are in nyc_taxi.mage.fixes, one module each, with Mage's bug,
 where the fix applies and its canary (docs/mage-fixes.md); each is installed only into the Mage it was
-written for. Before that, the start checks PIPELINE_RUNS_AT_ONCE and creates Mage's state database when
-MAGE_DATABASE_CONNECTION_URL names one that is missing.
+written for. Before that, the start checks PIPELINE_RUNS_AT_ONCE, builds MAGE_DATABASE_CONNECTION_URL from
+compose's parts (MAGE_STATE_DB_HOST, ...; the password escaped) when it is unset, and creates Mage's state
+database when the URL names one that is missing.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 
 from nyc_taxi.mage.fixes import install_fixes
 from nyc_taxi.mage.runs_at_once import pipeline_runs_at_once
-from nyc_taxi.mage.state_database import StateDatabaseError, ensure_state_database
+from nyc_taxi.mage.state_database import StateDatabaseError, ensure_state_database, state_url_from_parts
 
 
 def use_started_project(argv: list[str]) -> None:
@@ -30,6 +31,7 @@ def use_started_project(argv: list[str]) -> None:
 
 def main() -> None:
     try:
+        os.environ.update(state_url_from_parts(os.environ))
         pipeline_runs_at_once(os.environ)
         if ensure_state_database(os.environ):
             print('Created Mage\'s state database (MAGE_DATABASE_CONNECTION_URL)', file=sys.stderr)

@@ -18,6 +18,11 @@ from sqlalchemy.engine import URL, make_url
 
 SETTING = 'MAGE_DATABASE_CONNECTION_URL'
 STATE_DBNAME = 'mage_state'
+# The parts docker-compose gives instead of a URL: a URL written in YAML would carry the password unescaped, and a
+# password with @ : / % # ? breaks it. The login is POSTGRES_USER / POSTGRES_PASSWORD, the `postgres` service's own.
+STATE_HOST_SETTING = 'MAGE_STATE_DB_HOST'
+STATE_PORT_SETTING = 'MAGE_STATE_DB_PORT'
+STATE_NAME_SETTING = 'MAGE_STATE_DB_NAME'
 # The database every PostgreSQL server has, to connect to when the state's database is not there yet.
 MAINTENANCE_DBNAME = 'postgres'
 
@@ -30,6 +35,20 @@ def state_database_url(host: str, port: int | str, user: str, password: str, dbn
     """The setting's value for a database on a server the project knows the login of (the password escaped)."""
     return URL.create('postgresql+psycopg2', username=user, password=password, host=host, port=int(port),
                       database=dbname).render_as_string(hide_password=False)
+
+
+def state_url_from_parts(env: Mapping[str, str]) -> dict[str, str]:
+    """The setting, built with the password escaped from compose's parts (MAGE_STATE_DB_HOST, _PORT, _NAME and
+    POSTGRES_USER / POSTGRES_PASSWORD), when the setting itself is unset and the parts are given; else {}."""
+    host = (env.get(STATE_HOST_SETTING) or '').strip()
+    if (env.get(SETTING) or '').strip() or not host:
+        return {}
+    missing = [name for name in ('POSTGRES_USER', 'POSTGRES_PASSWORD') if not env.get(name)]
+    if missing:
+        raise StateDatabaseError(f'{STATE_HOST_SETTING} is set but {" and ".join(missing)} not: Mage\'s state database '
+                                 'needs the login of the `postgres` service (.env)')
+    return {SETTING: state_database_url(host, env.get(STATE_PORT_SETTING) or 5432, env['POSTGRES_USER'],
+                                        env['POSTGRES_PASSWORD'], env.get(STATE_NAME_SETTING) or STATE_DBNAME)}
 
 
 def configured_state_url(env: Mapping[str, str]) -> URL | None:
