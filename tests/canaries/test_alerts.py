@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -66,8 +67,12 @@ def alert_of_a_failed_one_process_run() -> dict:
     except ValueError:  # the block's error, which a scheduler's worker would die of
         pass
     run.refresh()
-    scheduler.schedule()  # ends the run, failed, and sends its alert
+    scheduler.schedule()  # ends the run, failed, and sends its alert (the fixed Mage sends off the tick)
     run.refresh()
+    deadline = time.monotonic() + 20
+    while not posted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # a second alert would have come by now
     texts = [json.loads(body)['blocks'][-1]['text']['text'] for body in posted]
     return {'status': str(run.status.value), 'alerts': len(texts), 'names the block': any('load_numbers' in text
             for text in texts), 'names the error': any(THE_ERROR in text for text in texts)}

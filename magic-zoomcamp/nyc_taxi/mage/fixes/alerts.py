@@ -11,7 +11,11 @@ takes Slack's payload) and ALERT_SMTP_HOST with the other ALERT_* settings (emai
   to that SMTP host at every failure, logging a traceback each time: the fix drops a channel whose setting is
   empty, and reads 'None' as unset in the others (else a 'None' SMTP user would make it log in);
 - sends the error as it is: the fix masks in it what may be a secret, as the editor's output is masked
-  (nyc_taxi.mage.fixes.editor_secrets).
+  (nyc_taxi.mage.fixes.editor_secrets);
+- sends on the scheduler's tick, with no timeout (mage_ai/services/email/email.py: `smtplib.SMTP(host, port)`;
+  the Slack webhook's `requests.post` alike): an ALERT_SMTP_HOST that accepts a connection and never answers
+  held the scheduler, and no other run started. The fix sends off the tick, on a thread of its own, each channel
+  within ALERT_TIMEOUT_S; a send that fails is logged once, in a line naming the host.
 
 Applies to: the alerts of every pipeline (notification_config is the project's); what a run does is unchanged.
 
@@ -20,7 +24,14 @@ its error).
 """
 from __future__ import annotations
 
+import smtplib
+import sys
+import threading
+from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
+
+import requests
 
 from nyc_taxi.mage.fixes.editor_secrets import masked
 from nyc_taxi.mage.fixes.guard import MageFix, Target
@@ -57,6 +68,44 @@ def failed_blocks_with_errors(pipeline_run: Any) -> str | None:
     return '; '.join(failures) or None
 
 
+ALERT_TIMEOUT_S = 15
+
+
+def _not_sent(channel: str, where: str, error: BaseException) -> None:
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    print(f'Alert not sent by {channel} to {where} (within {ALERT_TIMEOUT_S} s): {type(error).__name__}: '
+          f'{first_line}', file=sys.stderr, flush=True)
+
+
+def send_email_within_timeout(config: Any, subject: str | None = None, message: str | None = None,
+                              verbose: bool = True) -> None:
+    """Mage's send_email, with a timeout on every step of the SMTP conversation; a failure logged in a line."""
+    if subject is None or message is None:
+        return
+    email = EmailMessage()
+    email['Subject'], email['From'], email['To'] = subject, config.smtp_mail_from, ', '.join(config.to_emails)
+    email.set_content(message)
+    try:
+        with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=ALERT_TIMEOUT_S) as server:
+            if config.smtp_user and config.smtp_password:
+                server.starttls()
+                server.login(config.smtp_user, config.smtp_password)
+            server.send_message(email)
+    except (OSError, smtplib.SMTPException) as error:
+        _not_sent('email', f'SMTP host {config.smtp_host}:{config.smtp_port} (ALERT_SMTP_HOST)', error)
+
+
+def send_slack_message_within_timeout(config: Any, message: str, title: str | None = None) -> None:
+    """Mage's send_slack_message (the same payload), with a timeout; a failure logged in a line."""
+    payload = {'blocks': [{'type': 'header', 'text': {'type': 'plain_text', 'text': title or 'Mage Notification'}},
+                          {'type': 'divider'},
+                          {'type': 'section', 'text': {'type': 'mrkdwn', 'text': message.replace('\\n', '\n')}}]}
+    try:
+        requests.post(config.webhook_url, json=payload, timeout=ALERT_TIMEOUT_S).raise_for_status()
+    except requests.RequestException as error:
+        _not_sent('webhook', f'host {urlsplit(config.webhook_url).netloc} (ALERT_SLACK_WEBHOOK_URL)', error)
+
+
 def _record_block_errors() -> None:
     from mage_ai.data_preparation.executors.block_executor import BlockExecutor
     from mage_ai.orchestration.db.models.schedules import BlockRun
@@ -79,7 +128,11 @@ def install() -> None:
     """Installs the fix into Mage's NotificationSender; call before Mage starts its scheduler."""
     from mage_ai.orchestration.notification.sender import NotificationSender
 
+    from mage_ai.orchestration.notification import sender
+
     _record_block_errors()
+    sender.send_email = send_email_within_timeout
+    sender.send_slack_message = send_slack_message_within_timeout
     mages_init, mages_send = NotificationSender.__init__, NotificationSender.send
     mages_failure_message = NotificationSender.send_pipeline_run_failure_message
 
@@ -87,7 +140,11 @@ def install() -> None:
         mages_init(self, keep_channels_with_settings(config))
 
     def send(self: Any, title: str | None = None, summary: str | None = None, details: str | None = None) -> None:
-        mages_send(self, title=masked(title), summary=masked(summary), details=masked(details))
+        # Off the scheduler's tick: the next tick starts the other runs whatever the channels do meanwhile. Not a
+        # daemon: a process on its way out (a run's worker) still sends, within the channels' timeouts.
+        threading.Thread(target=mages_send, name='alert', args=(self,),
+                         kwargs={'title': masked(title), 'summary': masked(summary), 'details': masked(details)}
+                         ).start()
 
     def send_pipeline_run_failure_message(self: Any, pipeline: Any, pipeline_run: Any, error: str | None = None,
                                           stacktrace: str | None = None, summary: str | None = None) -> None:
@@ -106,6 +163,8 @@ FIX = MageFix(
     bug="a failed one-process run's alert names the block but not its error, and an empty channel is still used",
     applies_to="the alerts of every pipeline (the project's notification_config); runs are unchanged",
     targets=(Target(_SENDER, 'NotificationSender.__init__', ('self', 'config')),
+             Target(_SENDER, 'send_email', ('config', 'subject', 'message', 'verbose')),
+             Target(_SENDER, 'send_slack_message', ('config', 'message', 'title')),
              Target(_SENDER, 'NotificationSender.send', ('self', 'title', 'summary', 'details')),
              Target(_SENDER, 'NotificationSender.send_pipeline_run_failure_message',
                     ('self', 'pipeline', 'pipeline_run', 'error', 'stacktrace', 'summary')),
