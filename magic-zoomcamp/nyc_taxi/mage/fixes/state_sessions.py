@@ -16,10 +16,19 @@ of a few seconds: its tick then raises, and Mage's scheduler process, on its way
 queue, which kills every running pipeline run; the restarted scheduler ran the month again from its
 first block, and that run stalled after it (seen with the database away for 5 s). Here a tick that
 finds the state database gone is skipped instead, and the next tick tries again, so the running
-runs never learn of it.
+runs never learn of it; the log says how long the database has been away, and after
+nyc_taxi.mage.state_outage.ALERT_AFTER_S an alert goes out through the project's notification_config.
+
+An API call runs once. A call whose connection was lost is run again only if it cannot have saved anything: a
+read, or a write that had sent no commit yet (a connection lost while the server idled fails a call's first
+query). A write that loses its connection after a commit was sent (a Run@once, a backfill's start, a trigger's
+creation) may have been saved: it answers StateSaveUncertain, saying so, and is not run again. Mage alone would:
+its safe_db_query around every resource's create runs the create again after a commit that failed, so a commit
+lost during a write of the API raises StateSaveUncertain, which safe_db_query lets through.
 
 Patched: mage_ai.api.views.execute_operation as mage_ai.server.api.v1 calls it (every call of the UI and the
-REST API), BlockExecutor.__update_block_run_status, and TimeTrigger.run (the scheduler's tick).
+REST API), SessionWithCaching.commit (Mage's session; changed only within a write of the API),
+BlockExecutor.__update_block_run_status, and TimeTrigger.run (the scheduler's tick).
 
 Applies to: every pipeline, since they share Mage's state; a run itself is unchanged.
 
@@ -28,6 +37,7 @@ to the state database was lost, until the process restarts).
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from nyc_taxi.mage.fixes.guard import MageFix, Target
@@ -36,6 +46,7 @@ _LOST = ('OperationalError', 'PendingRollbackError', 'InternalError')
 
 
 def install() -> None:
+    _commits_are_counted()
     _api_calls_recover()
     _block_run_updates_recover()
     _scheduler_ticks_survive()
@@ -61,6 +72,45 @@ def _usable_session() -> None:
         db_connection.session.rollback()
 
 
+_READS = ('GET', 'HEAD', 'OPTIONS')
+# The method of the UI's or REST API's call under way on this task, None outside one (the scheduler, a worker).
+_api_method: ContextVar[str | None] = ContextVar('state_sessions_api_method', default=None)
+_api_path: ContextVar[str] = ContextVar('state_sessions_api_path', default='')
+_commits_attempted = 0
+
+
+class StateSaveUncertain(Exception):
+    """A write through Mage's API lost its state connection after a commit was sent: it may have been saved."""
+
+    def __init__(self, method: str, path: str, error: BaseException) -> None:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        super().__init__(f"Mage's state database connection was lost during {method} {path} ({first_line}) "
+                         'after Mage had sent what it saves, so it may have been saved. It was not done twice: '
+                         'reload the page to see whether it was, before doing it again.')
+
+
+def _commits_are_counted() -> None:
+    """Counts the commits this process sends; one lost during a write of the API is StateSaveUncertain, which
+    Mage's safe_db_query (around every resource's create) does not catch, so it does not run the create again."""
+    from mage_ai.orchestration.db.cache import SessionWithCaching
+
+    mages_commit = SessionWithCaching.commit
+
+    def commit(self: Any) -> None:
+        global _commits_attempted
+        _commits_attempted += 1
+        try:
+            mages_commit(self)
+        except Exception as error:
+            method = _api_method.get()
+            if method is None or method in _READS or not _lost_connection(error):
+                raise
+            self.rollback()
+            raise StateSaveUncertain(method, _api_path.get(), error) from error
+
+    SessionWithCaching.commit = commit
+
+
 def _api_calls_recover() -> None:
     from mage_ai.server.api import v1
 
@@ -69,13 +119,24 @@ def _api_calls_recover() -> None:
     async def execute_operation(handler: Any, resource: str, **kwargs: Any) -> Any:
         from mage_ai.orchestration.db import db_connection
 
+        method = handler.request.method
+        commits_before = _commits_attempted
+        method_token, path_token = _api_method.set(method), _api_path.set(handler.request.path)
         try:
-            return await mages_execute_operation(handler, resource, **kwargs)
-        except Exception as error:
-            if not _lost_connection(error):
-                raise
-            db_connection.session.rollback()
-            return await mages_execute_operation(handler, resource, **kwargs)
+            try:
+                return await mages_execute_operation(handler, resource, **kwargs)
+            except Exception as error:
+                if not _lost_connection(error):
+                    raise
+                db_connection.session.rollback()
+                if method not in _READS and _commits_attempted != commits_before:
+                    raise StateSaveUncertain(method, handler.request.path, error) from error
+                # A read, or a write that sent no commit: nothing of it was saved, so running it again cannot
+                # do it twice (a connection lost while the server idled fails a call's first query).
+                return await mages_execute_operation(handler, resource, **kwargs)
+        finally:
+            _api_method.reset(method_token)
+            _api_path.reset(path_token)
 
     v1.execute_operation = execute_operation
 
@@ -92,10 +153,25 @@ def _block_run_updates_recover() -> None:
     BlockExecutor._BlockExecutor__update_block_run_status = update_block_run_status
 
 
+def _alert_the_project(text: str) -> None:
+    """Through the project's notification_config, as the alert of a failed run goes (nyc_taxi.mage.fixes.alerts)."""
+    from mage_ai.data_preparation.repo_manager import get_repo_config
+    from mage_ai.orchestration.notification.config import NotificationConfig
+    from mage_ai.orchestration.notification.sender import NotificationSender
+
+    config = NotificationConfig.load(config=get_repo_config().notification_config or {})
+    NotificationSender(config).send(title="Mage's scheduler cannot reach its state database", summary=text)
+
+
 def _scheduler_ticks_survive() -> None:
+    import time
+
     from mage_ai.orchestration.triggers.time_trigger import TimeTrigger
 
+    from nyc_taxi.mage.state_outage import StateOutage
+
     mages_run = TimeTrigger.run
+    outage = StateOutage()
 
     def run(self: Any) -> None:
         from mage_ai.orchestration.db import db_connection
@@ -107,9 +183,17 @@ def _scheduler_ticks_survive() -> None:
                 raise
             if db_connection.session is not None:
                 db_connection.session.rollback()
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            print(f"Mage's state database is unreachable ({first_line}); the scheduler skips this tick and "
-                  'tries again at the next, leaving the running runs alone', flush=True)
+            news = outage.tick_failed(time.monotonic(), error)
+        else:
+            news = outage.tick_passed(time.monotonic())
+        if news.log_line:
+            print(news.log_line, flush=True)
+        if news.alert:
+            print(news.alert, flush=True)
+            try:
+                _alert_the_project(news.alert)
+            except Exception as error:  # noqa: BLE001 the alert is news, not the scheduler's work
+                print(f'The alert of the outage was not sent: {type(error).__name__}: {error}', flush=True)
 
     TimeTrigger.run = run
 
@@ -122,6 +206,7 @@ FIX = MageFix(
              Target('mage_ai.data_preparation.executors.block_executor',
                     'BlockExecutor._BlockExecutor__update_block_run_status',
                     ('self', 'status', 'block_run_id', 'callback_url', 'error_details', 'pipeline_run', 'tags')),
-             Target('mage_ai.orchestration.triggers.time_trigger', 'TimeTrigger.run', ('self',))),
+             Target('mage_ai.orchestration.triggers.time_trigger', 'TimeTrigger.run', ('self',)),
+             Target('mage_ai.orchestration.db.cache', 'SessionWithCaching.commit', ('self',))),
     install=install,
 )
