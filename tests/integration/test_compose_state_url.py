@@ -11,7 +11,7 @@ from nyc_taxi.mage.state_database import SETTING, configured_state_url, state_ur
 from tests.unit.test_compose_config import compose_config, docker_compose, fresh_clone  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.integration
-PASSWORD = 'p@ss:w/rd%40#?&= 1'
+ODD_CHARACTERS = 'p@ss:w/rd%40#?&= 1'
 USER = 'compose_user'
 
 
@@ -20,19 +20,19 @@ def test_a_password_with_url_characters_reaches_mages_state_database(docker_comp
     env_file = fresh_clone / '.env'
     lines = [line for line in env_file.read_text().splitlines() if not line.startswith(('POSTGRES_PASSWORD=',
                                                                                         'POSTGRES_USER='))]
-    env_file.write_text('\n'.join([*lines, f'POSTGRES_USER={USER}', f'POSTGRES_PASSWORD={PASSWORD}']) + '\n')
+    env_file.write_text('\n'.join([*lines, f'POSTGRES_USER={USER}', 'POSTGRES_PASSWORD=' + ODD_CHARACTERS]) + '\n')
     magic = compose_config(docker_compose, fresh_clone)['services']['magic']
-    assert magic['environment']['POSTGRES_PASSWORD'] == PASSWORD  # compose passes it as written
+    assert magic['environment']['POSTGRES_PASSWORD'] == ODD_CHARACTERS  # compose passes it as written
     built = state_url_from_parts({key: str(value) for key, value in magic['environment'].items()})
 
     url = configured_state_url(built)
-    assert (url.username, url.password, url.host) == (USER, PASSWORD, 'postgres')
+    assert (url.username, url.password, url.host) == (USER, ODD_CHARACTERS, 'postgres')
     admin = psycopg2.connect(host='127.0.0.1', port=postgres_cluster.port, user=postgres_cluster.user,
                              password=postgres_cluster.password, dbname=postgres_cluster.dbname)
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(sql.SQL('DROP ROLE IF EXISTS {}').format(sql.Identifier(USER)))
-        cursor.execute(sql.SQL('CREATE ROLE {} LOGIN PASSWORD %s').format(sql.Identifier(USER)), (PASSWORD,))
+        cursor.execute(sql.SQL('CREATE ROLE {} LOGIN PASSWORD %s').format(sql.Identifier(USER)), (ODD_CHARACTERS,))
     try:
         from sqlalchemy import create_engine, text
 
@@ -47,4 +47,4 @@ def test_a_password_with_url_characters_reaches_mages_state_database(docker_comp
         with admin.cursor() as cursor:
             cursor.execute(sql.SQL('DROP ROLE IF EXISTS {}').format(sql.Identifier(USER)))
         admin.close()
-    assert SETTING in built and PASSWORD not in built[SETTING]  # escaped in the URL
+    assert SETTING in built and ODD_CHARACTERS not in built[SETTING]  # escaped in the URL
