@@ -18,8 +18,8 @@ USER = 'compose_user'
 def test_a_password_with_url_characters_reaches_mages_state_database(docker_compose, fresh_clone,  # noqa: F811
                                                                      postgres_cluster):
     env_file = fresh_clone / '.env'
-    lines = [line for line in env_file.read_text().splitlines() if not line.startswith(('POSTGRES_PASSWORD=',
-                                                                                        'POSTGRES_USER='))]
+    lines = [line for line in env_file.read_text().splitlines()
+             if line.partition('=')[0] not in ('POSTGRES_USER', 'POSTGRES_PASSWORD')]
     env_file.write_text('\n'.join([*lines, f'POSTGRES_USER={USER}', 'POSTGRES_PASSWORD=' + ODD_CHARACTERS]) + '\n')
     magic = compose_config(docker_compose, fresh_clone)['services']['magic']
     assert magic['environment']['POSTGRES_PASSWORD'] == ODD_CHARACTERS  # compose passes it as written
