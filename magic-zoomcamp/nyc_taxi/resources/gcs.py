@@ -2,10 +2,20 @@
 
 Three configurations, one code path: STORAGE_EMULATOR_HOST set (a local emulator, anonymous), a
 service-account key file (GOOGLE_SERVICE_ACC_KEY_FILEPATH), or neither (Application Default
-Credentials: GOOGLE_APPLICATION_CREDENTIALS, gcloud login, or the metadata server on GCP).
+Credentials: GOOGLE_APPLICATION_CREDENTIALS, gcloud login, or the metadata server on GCP). GCS_ENDPOINT, set
+only for an endpoint of its own (a Private Service Connect name, a proxy), is where the credentialed requests go.
+
+The credentials are the storage client's own (google-cloud-cpp's, inside pyarrow): it reads the key file and
+makes a new token before each one expires, so a block that writes for longer than a token lives (an hour on
+Google Cloud; a long fhvhv upload on a slow link) keeps writing. One token handed to pyarrow, as before, was
+never renewed, and the upload failed half-way.
 """
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
@@ -17,7 +27,9 @@ from pydantic import BaseModel
 from nyc_taxi.resources.io_config import is_unset
 
 DEFAULT_GOOGLE_PROFILE = 'default'
-READ_WRITE_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_write'
+# The storage client reads its credentials from the process's environment as it is made.
+_CREDENTIALS_SETTING = 'GOOGLE_APPLICATION_CREDENTIALS'
+_credentials_setting = threading.Lock()
 
 
 class GcsError(RuntimeError):
@@ -28,6 +40,7 @@ class GcsSettings(BaseModel):
     bucket: str
     key_file: Path | None = None
     emulator_host: str | None = None
+    endpoint: str | None = None
     retry_seconds: float = 60
 
     @classmethod
@@ -38,6 +51,7 @@ class GcsSettings(BaseModel):
         values: dict[str, Any] = {'bucket': str(config['GCS_BUCKET']).strip()}
         for key, field in (('GOOGLE_SERVICE_ACC_KEY_FILEPATH', 'key_file'),
                            ('STORAGE_EMULATOR_HOST', 'emulator_host'),
+                           ('GCS_ENDPOINT', 'endpoint'),
                            ('GCS_RETRY_SECONDS', 'retry_seconds')):
             if not is_unset(config.get(key)):
                 values[field] = config[key]
@@ -53,19 +67,12 @@ class GcsSettings(BaseModel):
     def filesystem(self) -> pafs.GcsFileSystem:
         retry = timedelta(seconds=self.retry_seconds)
         if self.emulator_host:
-            endpoint = urlparse(self.emulator_host if '://' in self.emulator_host else f'http://{self.emulator_host}')
-            return pafs.GcsFileSystem(anonymous=True, scheme=endpoint.scheme, endpoint_override=endpoint.netloc,
-                                      retry_time_limit=retry)
+            return pafs.GcsFileSystem(anonymous=True, retry_time_limit=retry, **_endpoint_options(self.emulator_host, 'http'))
+        endpoint = _endpoint_options(self.endpoint) if self.endpoint else {}
         if self.key_file is not None:
-            from google.auth.transport.requests import Request
-            from google.oauth2 import service_account
-
-            credentials = service_account.Credentials.from_service_account_file(
-                str(self.key_file), scopes=[READ_WRITE_SCOPE])
-            credentials.refresh(Request())
-            return pafs.GcsFileSystem(access_token=credentials.token,
-                                      credential_token_expiration=credentials.expiry, retry_time_limit=retry)
-        return pafs.GcsFileSystem(retry_time_limit=retry)
+            with _application_credentials(self.key_file):
+                return pafs.GcsFileSystem(retry_time_limit=retry, **endpoint)
+        return pafs.GcsFileSystem(retry_time_limit=retry, **endpoint)
 
     def check_bucket(self, filesystem: pafs.FileSystem, target: str) -> None:
         """Fails naming the bucket and `target` (what was to be written) when the bucket is missing or
@@ -78,6 +85,27 @@ class GcsSettings(BaseModel):
         if info.type == pafs.FileType.NotFound:
             raise GcsError(f'Bucket {self.bucket} does not exist on {self.describe()}, so gs://{self.bucket}/{target} '
                            'cannot be written: create the bucket, or set GCS_BUCKET')
+
+
+def _endpoint_options(endpoint: str, scheme: str = 'https') -> dict[str, str]:
+    parsed = urlparse(endpoint if '://' in endpoint else f'{scheme}://{endpoint}')
+    return {'scheme': parsed.scheme, 'endpoint_override': parsed.netloc}
+
+
+@contextmanager
+def _application_credentials(key_file: Path) -> Iterator[None]:
+    """The process's GOOGLE_APPLICATION_CREDENTIALS set to `key_file` while a storage client is made, then as
+    it was: the client keeps the key and renews its tokens from it."""
+    with _credentials_setting:
+        before = os.environ.get(_CREDENTIALS_SETTING)
+        os.environ[_CREDENTIALS_SETTING] = str(key_file)
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ[_CREDENTIALS_SETTING]
+            else:
+                os.environ[_CREDENTIALS_SETTING] = before
 
 
 def open_bucket(config: Mapping[str, Any], target: str, profile: str = DEFAULT_GOOGLE_PROFILE
