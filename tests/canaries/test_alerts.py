@@ -86,3 +86,35 @@ def test_stock_mages_alert_of_a_failed_one_process_run_names_the_block_not_its_e
 def test_fixed_the_alert_names_the_error():
     assert run_scenario('alerts', 'alert_of_a_failed_one_process_run', fixed=True) == {
         'status': 'failed', 'alerts': 1, 'names the block': True, 'names the error': True}
+
+
+def an_alert_by_mail_to_an_smtp_host_that_never_answers() -> dict:
+    """Mage's NotificationSender.send, by email to a host that takes the connection and never says a word, as the
+    scheduler calls it on its tick: does it return?"""
+    import socket
+
+    from mage_ai.orchestration.notification.config import NotificationConfig
+    from mage_ai.orchestration.notification.sender import NotificationSender
+
+    listener = socket.create_server(('127.0.0.1', 0))
+    config = NotificationConfig.load(config={'email_config': {
+        'smtp_host': '127.0.0.1', 'smtp_port': listener.getsockname()[1], 'smtp_mail_from': 'mage@localhost',
+        'to_emails': ['oncall@localhost']}})
+    returned = threading.Event()
+
+    def send() -> None:
+        NotificationSender(config).send(title='a run failed', summary='a run failed')
+        returned.set()
+
+    threading.Thread(target=send, daemon=True).start()
+    return {'returned within 5 s': returned.wait(5)}
+
+
+def test_stock_mages_alert_to_a_silent_smtp_host_holds_its_caller():
+    assert run_scenario('alerts', 'an_alert_by_mail_to_an_smtp_host_that_never_answers') == {
+        'returned within 5 s': False}, fix_can_go('alerts')
+
+
+def test_fixed_the_alert_goes_out_off_its_callers_time():
+    assert run_scenario('alerts', 'an_alert_by_mail_to_an_smtp_host_that_never_answers', fixed=True) == {
+        'returned within 5 s': True}

@@ -1,7 +1,7 @@
 """Credentials from a service-account key file renew their token: an upload that outlasts a token completes
 (nyc_taxi/resources/gcs.py).
 
-Google's side, played locally: the key file's token endpoint hands out tokens that live TOKEN_LIFE_S, and a
+Google's side, played locally: the key file's token endpoint hands out tokens that live LIFETIME_S, and a
 storage endpoint (GCS_ENDPOINT) in front of the GCS emulator answers 401 to a request whose token has expired, as
 storage.googleapis.com does. The upload writes for several token lives, as a long fhvhv upload on a slow link
 outlasts Google's hour. The storage client is told to ask the token endpoint (it would otherwise sign its own
@@ -25,7 +25,7 @@ from devstack.emulator_key import ensure_emulator_key
 from nyc_taxi.resources.gcs import GcsSettings
 
 pytestmark = pytest.mark.integration
-TOKEN_LIFE_S = 2
+LIFETIME_S = 2
 CHUNK = 4 << 20
 CHUNKS = 8
 PAUSE_S = 1.0  # between chunks: the upload takes about 8 s, four token lives
@@ -45,9 +45,9 @@ class TokenCheckingStorage:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 self.rfile.read(int(self.headers['Content-Length']))
                 token = f'token-{len(outer.tokens) + 1}'
-                outer.tokens[token] = time.monotonic() + TOKEN_LIFE_S
+                outer.tokens[token] = time.monotonic() + LIFETIME_S
                 _reply(self, 200, {'Content-Type': 'application/json'}, json.dumps(
-                    {'access_token': token, 'expires_in': TOKEN_LIFE_S, 'token_type': 'Bearer'}).encode())
+                    {'access_token': token, 'expires_in': LIFETIME_S, 'token_type': 'Bearer'}).encode())
 
             def log_message(self, *args) -> None:
                 pass
@@ -126,7 +126,7 @@ def test_an_upload_that_outlasts_its_token_completes(storage, key_file, new_buck
         for index in range(CHUNKS):
             out.write(bytes([index]) * CHUNK)
             time.sleep(PAUSE_S)
-    assert time.monotonic() - started > 3 * TOKEN_LIFE_S
+    assert time.monotonic() - started > 3 * LIFETIME_S
     info = filesystem.get_file_info(f'{bucket}/long/upload.bin')
     assert info.size == CHUNKS * CHUNK
     assert len(storage.accepted_tokens) >= 3, storage.accepted_tokens  # renewed as it went

@@ -20,7 +20,7 @@ takes Slack's payload) and ALERT_SMTP_HOST with the other ALERT_* settings (emai
 Applies to: the alerts of every pipeline (notification_config is the project's); what a run does is unchanged.
 
 Canary: tests/canaries/test_alerts.py (stock Mage's alert of a failed one-process run names the block, not
-its error).
+its error; its alert by mail to an SMTP host that never answers does not return).
 """
 from __future__ import annotations
 

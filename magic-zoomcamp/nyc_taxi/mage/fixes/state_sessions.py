@@ -33,10 +33,13 @@ BlockExecutor.__update_block_run_status, and TimeTrigger.run (the scheduler's ti
 Applies to: every pipeline, since they share Mage's state; a run itself is unchanged.
 
 Canary: tests/canaries/test_state_sessions.py (stock Mage's session fails every query after its connection
-to the state database was lost, until the process restarts).
+to the state database was lost, until the process restarts; a create of the API whose commit was saved and its
+connection then lost makes the trigger twice).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -111,6 +114,17 @@ def _commits_are_counted() -> None:
     SessionWithCaching.commit = commit
 
 
+@contextmanager
+def api_call(method: str, path: str) -> Iterator[None]:
+    """Marks what runs within as a call of the UI or the REST API (its method and path), for the commits in it."""
+    method_token, path_token = _api_method.set(method), _api_path.set(path)
+    try:
+        yield
+    finally:
+        _api_method.reset(method_token)
+        _api_path.reset(path_token)
+
+
 def _api_calls_recover() -> None:
     from mage_ai.server.api import v1
 
@@ -119,10 +133,9 @@ def _api_calls_recover() -> None:
     async def execute_operation(handler: Any, resource: str, **kwargs: Any) -> Any:
         from mage_ai.orchestration.db import db_connection
 
-        method = handler.request.method
+        method, path = handler.request.method, handler.request.path
         commits_before = _commits_attempted
-        method_token, path_token = _api_method.set(method), _api_path.set(handler.request.path)
-        try:
+        with api_call(method, path):
             try:
                 return await mages_execute_operation(handler, resource, **kwargs)
             except Exception as error:
@@ -130,13 +143,10 @@ def _api_calls_recover() -> None:
                     raise
                 db_connection.session.rollback()
                 if method not in _READS and _commits_attempted != commits_before:
-                    raise StateSaveUncertain(method, handler.request.path, error) from error
+                    raise StateSaveUncertain(method, path, error) from error
                 # A read, or a write that sent no commit: nothing of it was saved, so running it again cannot
                 # do it twice (a connection lost while the server idled fails a call's first query).
                 return await mages_execute_operation(handler, resource, **kwargs)
-        finally:
-            _api_method.reset(method_token)
-            _api_path.reset(path_token)
 
     v1.execute_operation = execute_operation
 
