@@ -32,10 +32,10 @@ PARTITIONED_PREFIX = 'nyc_taxi_data'
 # columns); write_dataset's min_rows_per_group kept whole batches alive for the dates with few trips (1.3
 # GB). Gathered as copies, the dates hold at most ~30 x this many rows at once.
 PARTITION_ROWS_PER_GROUP = 20_000
-HIVE_NULL = '__HIVE_DEFAULT_PARTITION__'
+HIVE_NULL = '__HIVE_DEFAULT_PARTITION__'  # the folder of rows without a date, as pyarrow's hive writer names it
 # Objects uploaded at once (each open GCS stream buffers 8 MiB: 8 streams, not ~90 dates' worth), in chunks of 1 MiB.
 UPLOAD_STREAMS = 8
-UPLOAD_CHUNK_BYTES = 1 << 20  # the folder of rows without a date, as pyarrow's hive writer names it
+UPLOAD_CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def _remove_folder_if_empty(filesystem: pafs.FileSystem, directory: str) -> None
     meanwhile: rmdir on a local disk, which refuses a folder that is not empty. Two months share the date folders of
     their out-of-month trips and are written at once (PIPELINE_RUNS_AT_ONCE): a check that a folder is empty
     followed by a delete of its prefix once removed the file the other month had just uploaded. An object store
-    has no folders to remove (the uploads create no folder markers: write_files), so there nothing is done."""
+    has no folders to remove (the uploads create no folder markers: upload_files), so there nothing is done."""
     if not isinstance(filesystem, pafs.LocalFileSystem):
         return
     try:
