@@ -16,6 +16,8 @@ import psycopg2
 from psycopg2 import errors, sql
 from sqlalchemy.engine import URL, make_url
 
+from nyc_taxi.error_lines import first_line
+
 SETTING = 'MAGE_DATABASE_CONNECTION_URL'
 STATE_DBNAME = 'mage_state'
 # The parts docker-compose gives instead of a URL: a URL written in YAML would carry the password unescaped, and a
@@ -82,7 +84,7 @@ def ensure_state_database(env: Mapping[str, str], wait_s: float = 60) -> bool:
         except psycopg2.OperationalError as error:
             if _database_missing(error) or _login_refused(error) or time.monotonic() >= deadline:
                 raise StateDatabaseError(f'Cannot reach Mage\'s state database {_shown(url)} ({SETTING}): '
-                                         f'{_first_line(error)}') from None
+                                         f'{first_line(error)}') from None
             time.sleep(1)
 
 
@@ -104,7 +106,7 @@ def _ensure(url: URL) -> bool:
     except psycopg2.Error as error:
         raise StateDatabaseError(
             f'Mage\'s state database {url.database!r} ({SETTING}) does not exist, and {url.username!r} cannot create '
-            f'it: {_first_line(error)}. Create it (CREATE DATABASE {url.database}), or let the role create '
+            f'it: {first_line(error)}. Create it (CREATE DATABASE {url.database}), or let the role create '
             'databases (ALTER ROLE ... CREATEDB)') from None
     finally:
         connection.close()
@@ -128,6 +130,3 @@ def _login_refused(error: psycopg2.OperationalError) -> bool:
 def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nyc_taxi.error_lines import first_line
+
 LOG_EVERY_S = 60.0
 ALERT_AFTER_S = 300.0
 
@@ -27,16 +29,16 @@ class StateOutage:
         if self.since is None:
             self.since, self.logged_at, self.alerted = now, None, False
         away = now - self.since
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        quoted = first_line(error)
         log_line = None
         if self.logged_at is None or now - self.logged_at >= LOG_EVERY_S:
             self.logged_at = now
-            log_line = (f"Mage's state database has been unreachable for {away:.0f} s ({first_line}); the scheduler "
+            log_line = (f"Mage's state database has been unreachable for {away:.0f} s ({quoted}); the scheduler "
                         'skips this tick and tries again at the next, leaving the running runs alone')
         alert = None
         if not self.alerted and away >= ALERT_AFTER_S:
             self.alerted = True
-            alert = (f"Mage's scheduler has not reached its state database for {away:.0f} s ({first_line}): no "
+            alert = (f"Mage's scheduler has not reached its state database for {away:.0f} s ({quoted}): no "
                      'scheduled or backfill run starts until it is back. Check the database '
                      '(MAGE_DATABASE_CONNECTION_URL, or MAGE_STATE_DB_HOST in docker compose); the scheduler '
                      'goes on by itself once it answers.')

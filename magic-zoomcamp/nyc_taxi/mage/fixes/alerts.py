@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from nyc_taxi.error_lines import first_line
 from nyc_taxi.mage.fixes.editor_secrets import masked
 from nyc_taxi.mage.fixes.guard import MageFix, Target
 from nyc_taxi.resources.io_config import is_unset
@@ -63,8 +64,8 @@ def failed_blocks_with_errors(pipeline_run: Any) -> str | None:
     failures = []
     for block_run in pipeline_run.failed_block_runs:
         error = str(((block_run.metrics or {}).get('error') or {}).get('error') or '').strip()
-        first_line = error.splitlines()[0] if error else 'no error recorded'
-        failures.append(f'{block_run.block_uuid}: {first_line}')
+        error_line = error.splitlines()[0] if error else 'no error recorded'
+        failures.append(f'{block_run.block_uuid}: {error_line}')
     return '; '.join(failures) or None
 
 
@@ -72,9 +73,8 @@ ALERT_TIMEOUT_S = 15
 
 
 def _not_sent(channel: str, where: str, error: BaseException) -> None:
-    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
     print(f'Alert not sent by {channel} to {where} (within {ALERT_TIMEOUT_S} s): {type(error).__name__}: '
-          f'{first_line}', file=sys.stderr, flush=True)
+          f'{first_line(error)}', file=sys.stderr, flush=True)
 
 
 def send_email_within_timeout(config: Any, subject: str | None = None, message: str | None = None,

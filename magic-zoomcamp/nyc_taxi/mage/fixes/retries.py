@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
+from nyc_taxi.error_lines import first_line
 from nyc_taxi.mage.fixes.guard import MageFix, Target
 from nyc_taxi.mage.fixes.scope import is_project_pipeline
 from nyc_taxi.runs.transient_errors import is_transient
@@ -73,7 +74,7 @@ def retry(retries: int = 2, delay: int = 5, max_delay: int = 60, exponential_bac
                         raise
                     if logger is not None:
                         logger.warning(f'Attempt {attempt} of {retries + 1} failed with a transient error '
-                                       f'({_first_line(error)}); trying again in {wait} s', error=error, **tags)
+                                       f'({first_line(error)[:300]}); trying again in {wait} s', error=error, **tags)
                     time.sleep(wait)
                     attempt, waited = attempt + 1, waited + wait
                     wait = wait * 2 if exponential_backoff else wait
@@ -81,10 +82,6 @@ def retry(retries: int = 2, delay: int = 5, max_delay: int = 60, exponential_bac
         return attempts
 
     return decorator
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
 
 
 FIX = MageFix(

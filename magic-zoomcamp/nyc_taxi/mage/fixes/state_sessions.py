@@ -43,6 +43,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from nyc_taxi.error_lines import first_line
 from nyc_taxi.mage.fixes.guard import MageFix, Target
 
 _LOST = ('OperationalError', 'PendingRollbackError', 'InternalError')
@@ -86,10 +87,9 @@ class StateSaveUncertain(Exception):
     """A write through Mage's API lost its state connection after a commit was sent: it may have been saved."""
 
     def __init__(self, method: str, path: str, error: BaseException) -> None:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        super().__init__(f"Mage's state database connection was lost during {method} {path} ({first_line}) "
-                         'after Mage had sent what it saves, so it may have been saved. It was not done twice: '
-                         'reload the page to see whether it was, before doing it again.')
+        super().__init__(f"Mage's state database connection was lost during {method} {path} "
+                         f'({first_line(error)}) after Mage had sent what it saves, so it may have been saved. It '
+                         'was not done twice: reload the page to see whether it was, before doing it again.')
 
 
 def _commits_are_counted() -> None:
