@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from nyc_taxi.sources.download import DownloadError, download, http_session
+from nyc_taxi.sources.download import DownloadError, download, http_session, probe
 
 BODY = bytes(range(256)) * 4096  # 1 MiB
 
@@ -51,7 +51,7 @@ def source() -> Iterator[str]:
 
 
 def test_503_twice_then_200_succeeds(source, tmp_path):
-    size = download(f'{source}/fail-2-then-ok', tmp_path / 'f', session=http_session(backoff_s=0.01))
+    size, _ = download(f'{source}/fail-2-then-ok', tmp_path / 'f', session=http_session(backoff_s=0.01))
     assert size == len(BODY) and (tmp_path / 'f').read_bytes() == BODY
     assert FlakySource.hits['/fail-2-then-ok'] == 3
 
@@ -91,3 +91,44 @@ def test_404_from_a_server_that_lists_nothing_keeps_the_general_hint(source, tmp
     with pytest.raises(DownloadError) as raised:
         download(f'{source}/yellow_tripdata_2015-06.csv.gz', tmp_path / 'f')
     assert 'This server lists' not in str(raised.value)
+
+
+def test_a_files_version_asked_by_head_is_the_version_its_download_sends(file_server, trip_data_dir, tmp_path):
+    """The local file server (python's http.server), as the TLC's CloudFront: HEAD answers with the validators."""
+    url = f'{file_server}/yellow/yellow_tripdata_2021-01.csv.gz'
+    asked = probe(url)
+    _, downloaded = download(url, tmp_path / 'f')
+    assert asked == downloaded and asked.last_modified and asked.content_length == (tmp_path / 'f').stat().st_size
+    assert asked.same_file(downloaded)
+    assert probe(f'{file_server}/yellow/yellow_tripdata_2015-06.csv.gz') is None
+
+
+class NoHeadSource(BaseHTTPRequestHandler):
+    """A server without HEAD (501)."""
+
+    def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
+        self.send_error(501)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(BODY)))
+        self.send_header('ETag', '"v1"')
+        self.end_headers()
+        try:
+            self.wfile.write(BODY)
+        except OSError:  # the client closed it unread
+            pass
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_server_without_head_is_asked_by_a_get_whose_body_is_left(tmp_path):
+    server = ThreadingHTTPServer(('127.0.0.1', 0), NoHeadSource)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        version = probe(f'http://127.0.0.1:{server.server_address[1]}/file')
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (version.etag, version.content_length) == ('"v1"', len(BODY))

@@ -1,9 +1,10 @@
-"""Fetching a trip file over HTTP into a local file, with retries and honest errors."""
+"""Fetching a trip file over HTTP into a local file, with retries and honest errors; asking a file's version."""
 from __future__ import annotations
 
 import logging
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import requests
 import urllib3
@@ -12,6 +13,7 @@ from urllib3.util.retry import Retry
 
 from nyc_taxi.logs import RunLogger
 from nyc_taxi.sources.server_listing import listing_hint
+from nyc_taxi.sources.source_version import SourceVersion
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,11 @@ class DownloadError(RuntimeError):
     """The source could not deliver the file; the message names the URL and what to check."""
 
 
+class Downloaded(NamedTuple):
+    size: int
+    version: SourceVersion
+
+
 def http_session(retries: int = 5, backoff_s: float = 0.5) -> requests.Session:
     """A session that retries connection errors and 429/5xx answers with exponential backoff."""
     retry = Retry(
@@ -34,7 +41,7 @@ def http_session(retries: int = 5, backoff_s: float = 0.5) -> requests.Session:
         status=retries,
         backoff_factor=backoff_s,
         status_forcelist=RETRYABLE_STATUS,
-        allowed_methods=frozenset({'GET'}),
+        allowed_methods=frozenset({'GET', 'HEAD'}),
         raise_on_status=False,
     )
     session = requests.Session()
@@ -51,8 +58,8 @@ def download(
     backoff_s: float = 1.0,
     logger: RunLogger | None = None,
     missing_hint: str = 'Check the taxi_type/year/month variables and TAXI_DATA_BASE_URL.',
-) -> int:
-    """Writes the body at `url` to `destination` and returns its size in bytes.
+) -> Downloaded:
+    """Writes the body at `url` to `destination`; returns its size in bytes and the version the server sent.
 
     `missing_hint` ends the error for a file the server does not have: what to check.
     Status retries happen inside the session; a body cut off mid-transfer (which urllib3 does not
@@ -77,7 +84,7 @@ class _IncompleteBody(Exception):
 
 
 def _download_once(url: str, destination: Path, session: requests.Session,
-                   logger: RunLogger, missing_hint: str) -> int:
+                   logger: RunLogger, missing_hint: str) -> Downloaded:
     with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
         if response.status_code == 404:
             listed = listing_hint(url, session)
@@ -103,7 +110,26 @@ def _download_once(url: str, destination: Path, session: requests.Session,
         if expected is not None and received != expected:
             raise _IncompleteBody(f'received {received} of {expected} bytes')
         logger.info('Downloaded %s: %s', url, _progress(received, expected))
-        return received
+        return Downloaded(received, SourceVersion.from_headers(url, response.headers))
+
+
+def probe(url: str, session: requests.Session | None = None) -> SourceVersion | None:
+    """The version of the file at `url`, from a HEAD request (a GET whose body is not read where the server has
+    no HEAD), or None when the server does not have it (404, or S3/CloudFront's 403)."""
+    session = session or http_session()
+    response = session.head(url, allow_redirects=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+    if response.status_code in (405, 501):
+        with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
+            return _version_of(url, response)
+    return _version_of(url, response)
+
+
+def _version_of(url: str, response: requests.Response) -> SourceVersion | None:
+    if response.status_code in (403, 404):
+        return None
+    if response.status_code >= 400:
+        raise DownloadError(f'Asking {url} for its version answered {response.status_code} {response.reason}')
+    return SourceVersion.from_headers(url, response.headers)
 
 
 def _progress(received: int, expected: int | None) -> str:

@@ -43,8 +43,8 @@ def load_zone_lookup(base_url: str, session: requests.Session | None = None,
     url = zone_lookup_url(base_url)
     with tempfile.TemporaryDirectory(prefix='nyc_taxi_zones_') as scratch:
         path = Path(scratch) / Path(ZONE_LOOKUP_PATH).name
-        size = download(url, path, session=session, logger=logger,
-                        missing_hint='The release keeps it as misc/taxi_zone_lookup.csv; check TAXI_DATA_BASE_URL.')
+        size, _ = download(url, path, session=session, logger=logger,
+                           missing_hint='The release keeps it as misc/taxi_zone_lookup.csv; check TAXI_DATA_BASE_URL.')
         zones = read_zone_lookup(path, source=url)
     (logger or logging.getLogger(__name__)).info('%d zones from %s (%d bytes)', zones.num_rows, url, size)
     return zones

@@ -47,7 +47,8 @@ def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
     sizes = sizes or StreamSizes.from_env()
     with stage.removed_on_error():
         downloaded = stage.directory / source.file_name(request)
-        size = download(url, downloaded, session=session, logger=logger, missing_hint=source.missing_file_hint())
+        size, version = download(url, downloaded, session=session, logger=logger,
+                                 missing_hint=source.missing_file_hint())
         # Parsing (gunzip and CSV, or parquet decoding) runs ahead on a thread of its own while this one
         # writes the source file.
         with closing(read_ahead(source.batches(downloaded, schema, url, sizes.csv_block_bytes),
@@ -55,7 +56,8 @@ def stage_source_month(request: MonthRequest, source: MonthSource, stage: Stage,
             staged = _write_staged(parsed, schema.staged_arrow_schema, schema, stage, sizes.rows_per_group)
         downloaded.unlink()
     result = StagedTrips(request.taxi_type, str(request), url, staged[0], size, staged[1], staged[2],
-                         str(stage.source_file), staged_by, request=request, source_name=source.name)
+                         str(stage.source_file), staged_by, request=request, source_name=source.name,
+                         version=version)
     (logger or logging.getLogger(__name__)).info('%s: %d rows from %s (%d bytes), staged in %s', request,
                                                  result.trips, url, size, stage.directory)
     return result

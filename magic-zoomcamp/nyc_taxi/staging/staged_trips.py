@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nyc_taxi.runs.request import MonthRequest
+from nyc_taxi.sources.source_version import SourceVersion
 from nyc_taxi.staging.stage_files import staged_batches, staged_column, staged_head, staged_schema
 
 # Rows of the staged trips a block shows under it: Mage's editor shows 10 rows of an output.
@@ -52,12 +53,15 @@ class StagedTrips:
     # The month and the source (release, tlc) the trips are of: what the exporters write (nyc_taxi.mage.exported_month).
     request: MonthRequest | None = None
     source_name: str | None = None
+    # The version of the source file the trips were read from, as its server described it: kept with the load.
+    version: SourceVersion | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What Mage shows under the block for this output."""
         shown = asdict(self)
         shown.pop('not_a_frame_because')
         shown['request'] = str(self.request) if self.request is not None else None
+        shown['version'] = self.version.describe() if self.version is not None else None
         shown['preview'] = f'the first {min(PREVIEW_ROWS, self.trips)} of these {self.trips:,} trips are in output_0'
         return shown
 

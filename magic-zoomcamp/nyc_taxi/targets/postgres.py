@@ -17,6 +17,8 @@ from nyc_taxi.resources.io_config import is_unset
 from nyc_taxi.model.schema import TripFileSchema
 from nyc_taxi.staging.stream_sizes import StreamSizes, read_ahead
 from nyc_taxi.targets.binary_copy import BatchesFailed, copy_in_parallel
+from nyc_taxi.targets.load_record import LoadRecord
+from nyc_taxi.targets.postgres_ledger import record_load
 
 SOURCE_MONTH = 'source_month'
 APPLICATION_NAME = 'magic-zoomcamp'
@@ -135,8 +137,11 @@ def replace_month_batches(
     table: str,
     month: date,
     streams: int = StreamSizes().copy_streams,
+    record: LoadRecord | None = None,
 ) -> int:
     """Makes `db_schema.table` hold exactly the trips in `batches` for the source file of `month`; returns rows written.
+    `record` (what was loaded, from where, by which run) becomes the month's entry in the table's ledger
+    (nyc_taxi.targets.postgres_ledger), in the transaction that swaps the month in.
 
     `batches` (record batches, or a reader of them) have the clean Arrow schema of `schema`
     (nyc_taxi.model.arrow.clean_arrow_schema); they are read once, a couple ahead, and each goes to
@@ -198,6 +203,8 @@ def replace_month_batches(
             cursor.execute(f'ALTER TABLE {qualified(db_schema, staging)} RENAME TO {quoted(partition)}')
             cursor.execute(f'ALTER TABLE {target} ATTACH PARTITION {qualified(db_schema, partition)} '
                            f'FOR VALUES IN ({month_literal})')
+            if record is not None:
+                record_load(cursor, db_schema, partition, record, rows)
         control.commit()
         return rows
     except (psycopg2.Error, BatchesFailed) as error:
