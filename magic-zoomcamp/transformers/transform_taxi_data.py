@@ -3,11 +3,13 @@ from typing import Any
 import pandas as pd
 
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage.current_months import skipped_above
 from nyc_taxi.mage.run_context import input_read, output_made, stage_for_output
 from nyc_taxi.mage.trips import block_output
-from nyc_taxi.staging.staged_month import clean_staged_month
+from nyc_taxi.staging.staged_month import clean_staged_month, summary_frame
 from nyc_taxi.staging.staged_table import StagedTable, staged_input
-from nyc_taxi.model.month_summary import examples
+from nyc_taxi.model.month_summary import examples, summary_schema
+from nyc_taxi.model.schema import schema_for
 from nyc_taxi.model.rules import rules_for
 from nyc_taxi.model.transform import TransformReport, drop_missing_passenger_count
 
@@ -27,7 +29,13 @@ def transform_taxi_data(data: list[Any], *args, **kwargs) -> list[Any]:
     the month per pickup date (rows in, dropped by each rule, trips kept, their distance and fares, and kept
     rows breaking a rule, counted over every row; the @tests below require none); the clean staged trips.
     Variable drop_missing_passenger_count (default false): also drop trips without a passenger count.
+    A month the loader skipped (current in every target) passes on, with a summary of zeros.
     """
+    skipped = skipped_above(data, 'transform_taxi_data', kwargs)
+    if skipped is not None:  # nothing cleaned in this run: the summary's one row of zeros
+        taxi_type = skipped.request.taxi_type
+        return [skipped.as_frame(), summary_frame(summary_schema(taxi_type).empty_table(), schema_for(taxi_type)),
+                skipped]
     source = staged_input(data, 'transform_taxi_data')
     if isinstance(source, StagedTable):
         # Imported here: BigQuery's client takes ~0.7 s to import, which the other pipelines' runs need not pay.

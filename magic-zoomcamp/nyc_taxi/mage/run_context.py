@@ -59,3 +59,18 @@ def downstream_blocks(kwargs: Mapping[str, Any], block_uuid: str) -> list[str]:
 
     pipeline = Pipeline.get(kwargs['pipeline_uuid'])
     return list(pipeline.get_block(block_uuid).downstream_block_uuids)
+
+
+def blocks_below(kwargs: Mapping[str, Any], block_uuid: str) -> set[str]:
+    """Every block below `block_uuid` in this run's pipeline, however far down."""
+    from mage_ai.data_preparation.models.pipeline import Pipeline
+
+    pipeline = Pipeline.get(kwargs['pipeline_uuid'])
+    found: set[str] = set()
+    waiting = list(pipeline.get_block(block_uuid).downstream_block_uuids)
+    while waiting:
+        uuid = waiting.pop()
+        if uuid not in found:
+            found.add(uuid)
+            waiting.extend(pipeline.get_block(uuid).downstream_block_uuids)
+    return found

@@ -4,7 +4,7 @@
 The TLC's CloudFront, the release's object store and the local file server (python's http.server) answer HEAD
 with Content-Length and Last-Modified; the first two add an ETag. A file republished with corrections changes its
 ETag, or its Last-Modified and usually its length: a month loaded from one version is stale once the server holds
-another (nyc_taxi.ledger).
+another (nyc_taxi.targets.month_state).
 """
 from __future__ import annotations
 

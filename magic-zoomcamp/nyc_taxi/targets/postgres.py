@@ -18,7 +18,7 @@ from nyc_taxi.model.schema import TripFileSchema
 from nyc_taxi.staging.stream_sizes import StreamSizes, read_ahead
 from nyc_taxi.targets.binary_copy import BatchesFailed, copy_in_parallel
 from nyc_taxi.targets.load_record import LoadRecord
-from nyc_taxi.targets.postgres_ledger import record_load
+from nyc_taxi.targets.postgres_ledger import month_partition, record_load
 
 SOURCE_MONTH = 'source_month'
 APPLICATION_NAME = 'magic-zoomcamp'
@@ -166,7 +166,7 @@ def replace_month_batches(
     arrow_schema = clean_arrow_schema(schema)
     if isinstance(batches, pa.RecordBatchReader):
         _check_batch_schema(batches.schema, arrow_schema, schema, f'{db_schema}.{table}')
-    partition = f'{table}_{month:%Y_%m}'
+    partition = month_partition(table, month)
     staging = f'{partition}_loading'
     target, month_literal = qualified(db_schema, table), f"DATE '{month.isoformat()}'"
     lock_key = f'{db_schema}.{table}'

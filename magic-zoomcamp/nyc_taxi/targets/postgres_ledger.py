@@ -13,6 +13,7 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any
 
+import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 
@@ -31,6 +32,30 @@ def record_load(cursor: psycopg2.extensions.cursor, db_schema: str, partition: s
               'loaded_at': datetime.now(tz=timezone.utc).isoformat(timespec='seconds')}
     cursor.execute(sql.SQL('COMMENT ON TABLE {} IS %s').format(sql.Identifier(db_schema, partition)),
                    (json.dumps(loaded, sort_keys=True),))
+
+
+def month_partition(table: str, month: date) -> str:
+    return f'{table}_{month:%Y_%m}'
+
+
+def month_held(connection: psycopg2.extensions.connection, db_schema: str, table: str, month: date
+               ) -> tuple[LoadRecord | None, int | None]:
+    """The month's record and the rows its partition holds, counted; (None, None) when there is no partition."""
+    partition = sql.Identifier(db_schema, month_partition(table, month))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (partition.as_string(connection),))
+        if not cursor.fetchone()[0]:
+            connection.rollback()
+            return None, None
+        try:
+            cursor.execute(sql.SQL("SELECT obj_description(%s::regclass, 'pg_class'), (SELECT count(*) FROM {})")
+                           .format(partition), (partition.as_string(connection),))
+        except psycopg2.errors.UndefinedTable:  # replaced by a run of the same month just now
+            connection.rollback()
+            return None, None
+        comment, rows = cursor.fetchone()
+    connection.rollback()
+    return _record(comment), rows
 
 
 def loaded_months(connection: psycopg2.extensions.connection, db_schema: str, table: str

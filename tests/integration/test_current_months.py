@@ -1,0 +1,117 @@
+"""A backfill run again skips what is current, through `mage start` and Mage's Backfill model: no trip file
+downloaded (the file server's log has no GET of one), no month replaced (each month's partition is the same
+table, by its OID); a republished file reloads its month alone; force and a new transform reload."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from benchmarks.scheduled import MageServer
+from devstack.http_server import base_url, start_file_server
+from devstack.processes import free_port, stop_process_group
+from devstack.sample_data import ensure_trip_file
+from nyc_taxi.runs.request import MonthRequest
+from tests.integration.expected import transformed
+from tests.integration.pg import query
+
+pytestmark = pytest.mark.integration
+MONTHS = tuple(MonthRequest(taxi_type='green', year=2020, month=month) for month in range(1, 7))
+SCHEMA = 'current_months'
+ROWS = 2_000
+
+
+@pytest.fixture
+def own_source(tmp_path: Path):
+    """A file server of this test's own: its log counts the requests, and its files may change."""
+    data = tmp_path / 'data'
+    for request in MONTHS:
+        ensure_trip_file(data, request, rows=ROWS)
+    port, log = free_port(), tmp_path / 'http.log'
+    pid = start_file_server(data, port, log)
+    yield data, base_url(port), log
+    stop_process_group(pid)
+
+
+def requests_of(log: Path, method: str) -> list[str]:
+    """The trip files asked for with `method`, in order."""
+    return re.findall(rf'"{method} /green/(green_tripdata_\S+) HTTP', log.read_text())
+
+
+def partitions(db) -> dict[date, int]:
+    """Each month's partition of the trips table, by its OID: the same OID, the same table, never replaced."""
+    rows = query(db, f"""SELECT pg_get_expr(c.relpartbound, c.oid), c.oid::bigint FROM pg_inherits i
+                         JOIN pg_class c ON c.oid = i.inhrelid
+                         WHERE i.inhparent = '"{SCHEMA}".green_taxi_trips'::regclass""")
+    return {date.fromisoformat(bound.split("'")[1]): oid for bound, oid in rows}
+
+
+def month_rows(db) -> dict[date, int]:
+    return dict(query(db, f'SELECT source_month, count(*) FROM "{SCHEMA}".green_taxi_trips GROUP BY 1'))
+
+
+def backfill(server: MageServer, months: tuple[MonthRequest, ...], **variables) -> list[dict]:
+    backfill_id = server.create_backfill('api_to_postgres', months[0].month_start, months[-1].month_start,
+                                         {'taxi_type': 'green', **variables})
+    server.start_backfill(backfill_id)
+    runs = server.finished_runs(backfill_id, timeout_s=600)
+    assert [run['status'] for run in runs] == ['completed'] * len(months), server.log_tail()
+    return runs
+
+
+def loader_log(server: MageServer, run: dict) -> str:
+    logs = server.api('GET', f'pipelines/api_to_postgres/logs?pipeline_run_id[]={run["id"]}')['logs'][0]
+    return '\n'.join(entry['content'] for entry in logs['block_run_logs'] if entry['name'] == 'load_taxi_data_api.log')
+
+
+def test_a_backfill_run_again_skips_current_months_and_reloads_only_what_changed(own_source, stack_settings, db):
+    data, url, log = own_source
+    env = {**os.environ, **stack_settings, 'POSTGRES_SCHEMA': SCHEMA, 'TAXI_DATA_BASE_URL': url}
+    expected = {request.month_start: len(transformed(data, request)) for request in MONTHS}
+    with MageServer(env) as server:
+        backfill(server, MONTHS)
+        assert sorted(requests_of(log, 'GET')) == sorted(request.file_name for request in MONTHS)
+        assert month_rows(db) == expected
+        first = partitions(db)
+
+        # Again: one HEAD per month, no download, no month replaced, and each run's loader says why.
+        runs = backfill(server, MONTHS)
+        assert len(requests_of(log, 'GET')) == len(MONTHS)
+        assert sorted(requests_of(log, "HEAD")) == sorted(request.file_name for request in MONTHS)  # none before
+        assert partitions(db) == first and month_rows(db) == expected
+        for run in runs:
+            said = loader_log(server, run)
+            assert re.search(r'green 2020-0\d unchanged since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(Last-Modified .+ '
+                             r'bytes\): skipped; set force to reload', said), said[-3000:]
+
+        # The TLC republishes March: the next pass downloads March alone and replaces March alone.
+        march = MONTHS[2]
+        path = data / 'green' / march.file_name
+        path.unlink()
+        ensure_trip_file(data, march, rows=ROWS + 7, seed=7)
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 60))  # Last-Modified has whole seconds
+        expected[march.month_start] = len(transformed(data, march))
+        backfill(server, MONTHS)
+        assert requests_of(log, 'GET')[len(MONTHS):] == [march.file_name]
+        healed = partitions(db)
+        assert {month for month in first if healed[month] != first[month]} == {march.month_start}
+        assert month_rows(db) == expected
+
+        # force reloads a current month.
+        backfill(server, MONTHS[:1], force=True)
+        assert requests_of(log, 'GET')[len(MONTHS) + 1:] == [MONTHS[0].file_name]
+        forced = partitions(db)
+        assert forced[MONTHS[0].month_start] != healed[MONTHS[0].month_start]
+
+        # A new transform (its fingerprint) makes every month stale: the next pass loads them all.
+        fingerprint = server.project / 'nyc_taxi' / 'model' / 'fingerprint.py'
+        fingerprint.write_text(fingerprint.read_text().replace('TRANSFORM_VERSION = 1', 'TRANSFORM_VERSION = 2'))
+        server.env['PYTHONPATH'] = str(server.project)  # the server's own copy of the package, not the venv's
+        server.kill_and_restart()
+        backfill(server, MONTHS)
+        assert len(requests_of(log, 'GET')) == 2 * len(MONTHS) + 2
+        assert all(oid != forced[month] for month, oid in partitions(db).items())
+        assert month_rows(db) == expected
