@@ -9,6 +9,8 @@ from nyc_taxi.targets.parquet_exports import daily_object_key, write_daily_objec
 from nyc_taxi.runs.dates import execution_day
 from nyc_taxi.runs.month import taxi_type_of
 from nyc_taxi.model.schema import schema_for
+from nyc_taxi.mage.current_months import skipped_above
+from nyc_taxi.mage.load_records import staged_load_record
 from nyc_taxi.mage.run_context import in_editor, input_read
 from nyc_taxi.staging.staged_trips import staged_trips_in
 
@@ -22,8 +24,12 @@ def export_daily_trips_gcs(data: list[Any], *args, **kwargs) -> None:
 
     Scheduled and backfill runs carry execution_date; a manual run passes it as a runtime variable
     (`--runtime-vars '{"execution_date": "2021-01-15"}'`) or writes nothing. The editor runs blocks with
-    an execution_date of now: there a date the month holds no trips of writes nothing either.
+    an execution_date of now: there a date the month holds no trips of writes nothing either. The object's
+    metadata keeps the load record of the month it was taken from (nyc_taxi.targets.gcs_ledger); a month the
+    loader skipped, current here, is left as it is.
     """
+    if skipped_above(data, 'export_daily_trips_gcs', kwargs) is not None:
+        return
     logger = block_logger(kwargs, 'export_daily_trips_gcs')
     trips = staged_trips_in(data, 'export_daily_trips_gcs')
     schema = schema_for(taxi_type_of(kwargs))
@@ -37,6 +43,7 @@ def export_daily_trips_gcs(data: list[Any], *args, **kwargs) -> None:
     else:
         settings, filesystem = open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
                                            daily_object_key(day, schema.taxi_type))
-        result = write_daily_object(filesystem, settings.bucket, trips.batches(), schema, day)
+        result = write_daily_object(filesystem, settings.bucket, trips.batches(), schema, day,
+                                    staged_load_record(trips, schema.taxi_type, kwargs))
         logger.info('%d trips of %s to gs://%s', result.rows, day, result.paths[0])
     input_read(kwargs, trips, 'export_daily_trips_gcs')

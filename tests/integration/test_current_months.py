@@ -8,6 +8,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pyarrow.fs as pafs
 import pytest
 
 from benchmarks.scheduled import MageServer
@@ -17,6 +18,7 @@ from devstack.sample_data import ensure_trip_file
 from nyc_taxi.runs.request import MonthRequest
 from tests.integration.expected import transformed
 from tests.integration.pg import query
+from nyc_taxi.resources.gcs import GcsSettings
 
 pytestmark = pytest.mark.integration
 MONTHS = tuple(MonthRequest(taxi_type='green', year=2020, month=month) for month in range(1, 7))
@@ -53,17 +55,24 @@ def month_rows(db) -> dict[date, int]:
     return dict(query(db, f'SELECT source_month, count(*) FROM "{SCHEMA}".green_taxi_trips GROUP BY 1'))
 
 
-def backfill(server: MageServer, months: tuple[MonthRequest, ...], **variables) -> list[dict]:
-    backfill_id = server.create_backfill('api_to_postgres', months[0].month_start, months[-1].month_start,
+def backfill(server: MageServer, months: tuple[MonthRequest, ...], pipeline: str = 'api_to_postgres',
+             **variables) -> list[dict]:
+    backfill_id = server.create_backfill(pipeline, months[0].month_start, months[-1].month_start,
                                          {'taxi_type': 'green', **variables})
     server.start_backfill(backfill_id)
     runs = server.finished_runs(backfill_id, timeout_s=600)
-    assert [run['status'] for run in runs] == ['completed'] * len(months), server.log_tail()
+    failed = [run for run in runs if run['status'] != 'completed']
+    assert not failed, run_logs(server, failed[0], pipeline)[-6000:]
     return runs
 
 
-def loader_log(server: MageServer, run: dict) -> str:
-    logs = server.api('GET', f'pipelines/api_to_postgres/logs?pipeline_run_id[]={run["id"]}')['logs'][0]
+def run_logs(server: MageServer, run: dict, pipeline: str) -> str:
+    logs = server.api('GET', f'pipelines/{pipeline}/logs?pipeline_run_id[]={run["id"]}')['logs'][0]
+    return '\n'.join(entry['content'] for entry in logs['block_run_logs'])
+
+
+def loader_log(server: MageServer, run: dict, pipeline: str = 'api_to_postgres') -> str:
+    logs = server.api('GET', f'pipelines/{pipeline}/logs?pipeline_run_id[]={run["id"]}')['logs'][0]
     return '\n'.join(entry['content'] for entry in logs['block_run_logs'] if entry['name'] == 'load_taxi_data_api.log')
 
 
@@ -115,3 +124,47 @@ def test_a_backfill_run_again_skips_current_months_and_reloads_only_what_changed
         assert len(requests_of(log, 'GET')) == 2 * len(MONTHS) + 2
         assert all(oid != forced[month] for month, oid in partitions(db).items())
         assert month_rows(db) == expected
+
+
+def generations(filesystem, bucket: str) -> dict[str, int]:
+    """Every object in the bucket by its generation: GCS gives a rewritten object a new one."""
+    infos = filesystem.get_file_info(pafs.FileSelector(bucket, recursive=True))
+    found = {}
+    for info in infos:
+        if info.type == pafs.FileType.File:
+            with filesystem.open_input_stream(info.path) as stream:
+                found[info.path] = int(stream.metadata()['generation'])
+    return found
+
+
+def test_api_to_gcs_run_again_leaves_every_object_as_it_was_and_rewrites_a_republished_month_alone(
+        own_source, stack_settings, new_bucket):
+    data, url, log = own_source
+    bucket = new_bucket('current-months')
+    env = {**os.environ, **stack_settings, 'GCS_BUCKET': bucket, 'TAXI_DATA_BASE_URL': url}
+    filesystem = GcsSettings.from_io_config(env).filesystem()
+    months = MONTHS[:3]
+    with MageServer(env) as server:
+        backfill(server, months, 'api_to_gcs')
+        first = generations(filesystem, bucket)
+        # Each month: its object, its date files, the daily object of its run's date (the 1st).
+        assert sum('/nyc_taxi/green/' in path for path in first) == len(months)
+        assert sum(path.endswith('daily-trips.parquet') for path in first) == len(months)
+
+        runs = backfill(server, months, 'api_to_gcs')
+        assert len(requests_of(log, 'GET')) == len(months)
+        assert generations(filesystem, bucket) == first
+        assert all('skipped; set force to reload' in loader_log(server, run, 'api_to_gcs') for run in runs)
+
+        february = months[1]
+        path = data / 'green' / february.file_name
+        path.unlink()
+        ensure_trip_file(data, february, rows=ROWS + 11, seed=11)
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 60))
+        backfill(server, months, 'api_to_gcs')
+        assert requests_of(log, 'GET')[len(months):] == [february.file_name]
+        after = generations(filesystem, bucket)
+        changed = {path for path in after if after[path] != first.get(path)}
+        assert changed and all(february.file_stem in path or '2020/02/01/' in path for path in changed), changed
+        assert f'{bucket}/nyc_taxi/green/{february.file_stem}.parquet' in changed
+        assert f'{bucket}/2020/02/01/green/daily-trips.parquet' in changed

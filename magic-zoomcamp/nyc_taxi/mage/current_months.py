@@ -32,9 +32,10 @@ from nyc_taxi.targets.month_state import MonthState, State, month_state
 
 FORCE_VARIABLE = 'force'
 
-# What a target holds of a month: its record and its rows, counted ((None, None): nothing).
+# What a target holds of a month: its record and its rows ((None, None): nothing).
 MonthHeld = tuple[LoadRecord | None, int | None]
-LedgerReader = Callable[[Mapping[str, Any], MonthRequest], MonthHeld]
+# None: the exporter writes nothing in this run (export_daily_trips_gcs without an execution_date).
+LedgerReader = Callable[[Mapping[str, Any], MonthRequest], MonthHeld | None]
 
 
 def _postgres_month(kwargs: Mapping[str, Any], request: MonthRequest) -> MonthHeld:
@@ -54,8 +55,51 @@ def _postgres_month(kwargs: Mapping[str, Any], request: MonthRequest) -> MonthHe
         connection.close()
 
 
+def _bucket(key: str):
+    from mage_ai.settings.repo import get_repo_path
+
+    from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
+    from nyc_taxi.resources.io_config import load_profile
+
+    return open_bucket(load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE), key)
+
+
+def _gcs_month_object(kwargs: Mapping[str, Any], request: MonthRequest) -> MonthHeld:
+    from nyc_taxi.targets import gcs_ledger
+    from nyc_taxi.targets.parquet_exports import month_object_key
+
+    settings, filesystem = _bucket(month_object_key(request))
+    return gcs_ledger.month_held(filesystem, gcs_ledger.existing(filesystem,
+                                                                 f'{settings.bucket}/{month_object_key(request)}'))
+
+
+def _gcs_month_partitions(kwargs: Mapping[str, Any], request: MonthRequest) -> MonthHeld:
+    from nyc_taxi.targets import gcs_ledger
+    from nyc_taxi.targets.parquet_exports import PARTITIONED_PREFIX, partitioned_root
+
+    settings, filesystem = _bucket(f'{PARTITIONED_PREFIX}/{request.taxi_type}/')
+    return gcs_ledger.month_held(filesystem, gcs_ledger.month_files(
+        filesystem, partitioned_root(settings.bucket, request.taxi_type), request.file_stem))
+
+
+def _gcs_daily_object(kwargs: Mapping[str, Any], request: MonthRequest) -> MonthHeld | None:
+    from nyc_taxi.runs.dates import execution_day
+    from nyc_taxi.targets import gcs_ledger
+    from nyc_taxi.targets.parquet_exports import daily_object_key
+
+    day = execution_day(kwargs)
+    if day is None:
+        return None
+    settings, filesystem = _bucket(daily_object_key(day, request.taxi_type))
+    return gcs_ledger.month_held(filesystem, gcs_ledger.existing(
+        filesystem, f'{settings.bucket}/{daily_object_key(day, request.taxi_type)}'))
+
+
 # The exporters of the project's that keep a ledger, and how to read it.
-TARGET_LEDGERS: dict[str, LedgerReader] = {'taxi_data_to_postgres': _postgres_month}
+TARGET_LEDGERS: dict[str, LedgerReader] = {'taxi_data_to_postgres': _postgres_month,
+                                           'taxi_data_to_gcs_parquet': _gcs_month_object,
+                                           'taxi_data_to_gcs_partitioned': _gcs_month_partitions,
+                                           'export_daily_trips_gcs': _gcs_daily_object}
 # The blocks of the project's that pass a skipped month on.
 PASSING_ON = frozenset({PROJECTS_TRANSFORM})
 
@@ -86,9 +130,9 @@ def skip_if_current(kwargs: Mapping[str, Any], request: MonthRequest, source: Mo
                     f'blocks below {loader} keep no record of what they wrote: {", ".join(others)}' if others
                     else f'no exporter of the project\'s below {loader}')
         return None
-    held = {target: TARGET_LEDGERS[target](kwargs, request) for target in targets}
+    held = {target: found for target in targets if (found := TARGET_LEDGERS[target](kwargs, request)) is not None}
     missing = [target for target, (_, rows) in held.items() if rows is None]
-    if missing:  # no need to ask the source
+    if missing or not held:  # no need to ask the source
         logger.info('%s: loading (not in %s yet)', request, ', '.join(missing))
         return None
     version = probe(source.url(request))

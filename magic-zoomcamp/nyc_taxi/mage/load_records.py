@@ -6,6 +6,7 @@ from typing import Any, Mapping
 from nyc_taxi.mage.trips import TripsToExport
 from nyc_taxi.model.fingerprint import transform_fingerprint
 from nyc_taxi.model.transform import drop_missing_passenger_count
+from nyc_taxi.staging.staged_trips import StagedTrips
 from nyc_taxi.targets.load_record import LoadRecord
 
 # The block whose output is the project's transform of a month: trips from any other block (one of yours, or
@@ -20,9 +21,14 @@ def loaded_by(kwargs: Mapping[str, Any]) -> str:
 
 
 def load_record(trips: TripsToExport, kwargs: Mapping[str, Any]) -> LoadRecord:
-    staged = trips.staged
+    """The record of what an exporter writes from `trips`."""
+    return staged_load_record(trips.staged, trips.request.taxi_type, kwargs)
+
+
+def staged_load_record(staged: StagedTrips | None, taxi_type: str, kwargs: Mapping[str, Any]) -> LoadRecord:
+    """The record of a load of `staged` (None: a DataFrame a block of yours returned)."""
     if staged is None or staged.staged_by != PROJECTS_TRANSFORM:
         made_by = staged.staged_by if staged is not None else 'a DataFrame of a block of yours'
         return LoadRecord(staged.version if staged is not None else None, f'changed by {made_by}', loaded_by(kwargs))
-    return LoadRecord(staged.version, transform_fingerprint(trips.request.taxi_type,
-                                                            drop_missing_passenger_count(kwargs)), loaded_by(kwargs))
+    return LoadRecord(staged.version, transform_fingerprint(taxi_type, drop_missing_passenger_count(kwargs)),
+                      loaded_by(kwargs))

@@ -13,7 +13,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,6 +23,8 @@ import pyarrow.parquet as pq
 from nyc_taxi.model.arrow import clean_arrow_schema
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.model.schema import TripFileSchema
+from nyc_taxi.targets.gcs_ledger import object_metadata
+from nyc_taxi.targets.load_record import LoadRecord
 
 MONTH_OBJECT_PREFIX = 'nyc_taxi'
 PARTITIONED_PREFIX = 'nyc_taxi_data'
@@ -60,14 +62,17 @@ def daily_object_key(day: date, taxi_type: str) -> str:
 
 
 def write_month_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
-                       schema: TripFileSchema, request: MonthRequest) -> WriteResult:
-    """Writes the month as `nyc_taxi/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet`, replacing it."""
+                       schema: TripFileSchema, request: MonthRequest, record: LoadRecord | None = None
+                       ) -> WriteResult:
+    """Writes the month as `nyc_taxi/{taxi_type}/{taxi_type}_tripdata_{YYYY}-{MM}.parquet`, replacing it, with
+    `record` in its metadata (nyc_taxi.targets.gcs_ledger)."""
     path = f'{bucket}/{month_object_key(request)}'
-    return WriteResult((path,), write_object(filesystem, batches, clean_arrow_schema(schema), path))
+    return WriteResult((path,), write_object(filesystem, batches, clean_arrow_schema(schema), path, record))
 
 
 def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
-                             schema: TripFileSchema, request: MonthRequest) -> WriteResult:
+                             schema: TripFileSchema, request: MonthRequest, record: LoadRecord | None = None
+                             ) -> WriteResult:
     """Writes the month under `nyc_taxi_data/{taxi_type}/{pickup_date}=YYYY-MM-DD/` (hive style).
 
     A partition holds one file per source month, named after it ({taxi_type}_tripdata_{YYYY}-{MM}-0.parquet):
@@ -79,7 +84,8 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: 
 
     The files are written to local disk first, then each is uploaded whole: a month's rows touch ~90 dates
     (its own, and a few trips dated elsewhere), and an open object-store stream buffers 8 MiB, so writing
-    them straight to the store held ~750 MB of buffers at once; and no object is ever half written.
+    them straight to the store held ~750 MB of buffers at once; and no object is ever half written. Each file
+    carries `record` of the whole month in its metadata (nyc_taxi.targets.gcs_ledger).
     """
     root = partitioned_root(bucket, request.taxi_type)
     stem = request.file_stem
@@ -89,7 +95,10 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: 
     with tempfile.TemporaryDirectory(prefix='nyc_taxi_partitions_') as scratch:
         local = _write_date_files(counted, arrow_schema, schema.pickup_date, scratch, stem)
         targets = {path: f'{root}/{posixpath.relpath(path, scratch)}' for path in local}
-        upload_files(targets, filesystem)
+        written_record = record.written(counted.rows) if record is not None else None
+        upload_files(targets, filesystem, {
+            target: object_metadata(written_record, len(local), local[path]) for path, target in targets.items()
+        } if written_record is not None else None)
         written.extend(targets.values())
     stale = [info.path for info in _files_under(filesystem, root)
              if posixpath.basename(info.path).startswith(f'{stem}-') and info.path not in written]
@@ -100,22 +109,24 @@ def replace_month_partitions(filesystem: pafs.FileSystem, bucket: str, batches: 
 
 
 def write_daily_object(filesystem: pafs.FileSystem, bucket: str, batches: Iterable[pa.RecordBatch],
-                       schema: TripFileSchema, day: date) -> WriteResult:
-    """Writes the trips picked up on `day` as `{YYYY}/{MM}/{DD}/{taxi_type}/daily-trips.parquet`, replacing it."""
+                       schema: TripFileSchema, day: date, record: LoadRecord | None = None) -> WriteResult:
+    """Writes the trips picked up on `day` as `{YYYY}/{MM}/{DD}/{taxi_type}/daily-trips.parquet`, replacing it,
+    with `record` (of the month it was taken from) in its metadata."""
     path = f'{bucket}/{daily_object_key(day, schema.taxi_type)}'
     on_day = pa.scalar(day, pa.date32())
     trips_of_day = (batch.filter(pc.equal(batch.column(schema.pickup_date), on_day)) for batch in batches)
-    return WriteResult((path,), write_object(filesystem, trips_of_day, clean_arrow_schema(schema), path))
+    return WriteResult((path,), write_object(filesystem, trips_of_day, clean_arrow_schema(schema), path, record))
 
 
 def _write_date_files(batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema, date_column: str, directory: str,
-                      stem: str) -> list[str]:
+                      stem: str) -> dict[str, int]:
     """Writes the batches' rows under `directory/{date_column}=YYYY-MM-DD/{stem}-0.parquet` (hive style: the
     date is the folder's name, not a column), each date's rows in their order, in row groups of about
-    PARTITION_ROWS_PER_GROUP rows. Returns the files' paths."""
+    PARTITION_ROWS_PER_GROUP rows. Returns the files' paths and rows."""
     date_index = arrow_schema.get_field_index(date_column)
     file_schema = arrow_schema.remove(date_index)
     writers: dict[str, pq.ParquetWriter] = {}
+    written: dict[str, int] = {}
     pending: dict[str, list[pa.RecordBatch]] = {}
     pending_rows: dict[str, int] = {}
 
@@ -127,6 +138,7 @@ def _write_date_files(batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema
             os.makedirs(posixpath.dirname(path), exist_ok=True)
             writers[folder] = pq.ParquetWriter(path, file_schema)
         writers[folder].write_table(rows, row_group_size=rows.num_rows)
+        written[folder] = written.get(folder, 0) + rows.num_rows
 
     try:
         for batch in batches:
@@ -148,7 +160,7 @@ def _write_date_files(batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema
     finally:
         for writer in writers.values():
             writer.close()
-    return [f'{directory}/{date_column}={folder}/{stem}-0.parquet' for folder in writers]
+    return {f'{directory}/{date_column}={folder}/{stem}-0.parquet': rows for folder, rows in written.items()}
 
 
 class _Counted:
@@ -165,9 +177,10 @@ class _Counted:
 
 
 def write_object(filesystem: pafs.FileSystem, batches: Iterable[pa.RecordBatch], arrow_schema: pa.Schema,
-                  path: str) -> int:
-    """Writes the batches to a local file, then uploads it whole: a stream that fails half-way (the
-    source, the disk) never leaves half an object behind, since closing a GCS stream publishes it."""
+                 path: str, record: LoadRecord | None = None) -> int:
+    """Writes the batches to a local file, then uploads it whole, with `record` in its metadata: a stream that
+    fails half-way (the source, the disk) never leaves half an object behind, since closing a GCS stream
+    publishes it."""
     rows = 0
     with tempfile.TemporaryDirectory(prefix='nyc_taxi_upload_') as scratch:
         local = f'{scratch}/{posixpath.basename(path)}'
@@ -176,15 +189,15 @@ def write_object(filesystem: pafs.FileSystem, batches: Iterable[pa.RecordBatch],
                 if batch.num_rows:
                     writer.write_batch(batch)
                     rows += batch.num_rows
-        # Object stores need no parent directory, local filesystems do; creating it serves both.
-        filesystem.create_dir(posixpath.dirname(path), recursive=True)
-        pafs.copy_files(local, path, source_filesystem=pafs.LocalFileSystem(), destination_filesystem=filesystem)
+        upload_files({local: path}, filesystem,
+                     {path: object_metadata(record.written(rows), 1, rows)} if record is not None else None)
     return rows
 
 
-def upload_files(targets: dict[str, str], filesystem: pafs.FileSystem, streams: int = UPLOAD_STREAMS) -> None:
-    """Uploads each local file (a key of `targets`) whole to its path on `filesystem`, `streams` at a time. Each
-    object appears when its upload completes. Only a local filesystem gets the parent folders: pyarrow's
+def upload_files(targets: dict[str, str], filesystem: pafs.FileSystem,
+                 metadata: Mapping[str, Mapping[str, str]] | None = None, streams: int = UPLOAD_STREAMS) -> None:
+    """Uploads each local file (a key of `targets`) whole to its path on `filesystem`, with the path's `metadata`,
+    `streams` at a time. Each object appears, with its metadata, when its upload completes. Only a local filesystem gets the parent folders: pyarrow's
     copy_files creates them on an object store too, as marker objects, which a date's last file then left
     behind (and removing them by prefix could take another month's file, see _remove_folder_if_empty)."""
     local_target = isinstance(filesystem, pafs.LocalFileSystem)
@@ -192,7 +205,8 @@ def upload_files(targets: dict[str, str], filesystem: pafs.FileSystem, streams: 
     def upload(source: str, path: str) -> None:
         if local_target:
             filesystem.create_dir(posixpath.dirname(path), recursive=True)
-        with open(source, 'rb') as data, filesystem.open_output_stream(path) as out:
+        with open(source, 'rb') as data, filesystem.open_output_stream(
+                path, metadata=(metadata or {}).get(path)) as out:
             shutil.copyfileobj(data, out, UPLOAD_CHUNK_BYTES)
 
     with ThreadPoolExecutor(max_workers=streams) as pool:

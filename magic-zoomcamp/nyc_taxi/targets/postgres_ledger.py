@@ -9,29 +9,20 @@ Contract: `{schema}.{table}_{YYYY_MM}`'s comment is the JSON of the LoadRecord o
 """
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date
 
 import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 
-from nyc_taxi.sources.source_version import SourceVersion
 from nyc_taxi.targets.load_record import LoadRecord
 
 
 def record_load(cursor: psycopg2.extensions.cursor, db_schema: str, partition: str, record: LoadRecord,
                 rows: int) -> None:
     """Sets the partition's record, in the caller's transaction (the one that attaches it)."""
-    version = record.version
-    loaded = {'source_url': version.url if version else None, 'etag': version.etag if version else None,
-              'last_modified': version.last_modified if version else None,
-              'content_length': version.content_length if version else None,
-              'transform_fingerprint': record.transform_fingerprint, 'rows': rows, 'loaded_by': record.loaded_by,
-              'loaded_at': datetime.now(tz=timezone.utc).isoformat(timespec='seconds')}
     cursor.execute(sql.SQL('COMMENT ON TABLE {} IS %s').format(sql.Identifier(db_schema, partition)),
-                   (json.dumps(loaded, sort_keys=True),))
+                   (record.written(rows).to_json(),))
 
 
 def month_partition(table: str, month: date) -> str:
@@ -55,7 +46,7 @@ def month_held(connection: psycopg2.extensions.connection, db_schema: str, table
             return None, None
         comment, rows = cursor.fetchone()
     connection.rollback()
-    return _record(comment), rows
+    return LoadRecord.from_json(comment), rows
 
 
 def loaded_months(connection: psycopg2.extensions.connection, db_schema: str, table: str
@@ -68,25 +59,9 @@ def loaded_months(connection: psycopg2.extensions.connection, db_schema: str, ta
             (sql.Identifier(db_schema, table).as_string(connection),))
         rows = cursor.fetchall()
     connection.rollback()
-    return {_month_of_bound(bound): _record(comment) for bound, comment in rows}
+    return {_month_of_bound(bound): LoadRecord.from_json(comment) for bound, comment in rows}
 
 
 def _month_of_bound(bound: str) -> date:
     """FOR VALUES IN ('2021-01-01') -> 2021-01-01."""
     return date.fromisoformat(bound.split("'")[1])
-
-
-def _record(comment: str | None) -> LoadRecord | None:
-    if not comment:
-        return None
-    try:
-        loaded: dict[str, Any] = json.loads(comment)
-    except ValueError:
-        return None  # a comment of someone else's
-    if not isinstance(loaded, dict) or 'transform_fingerprint' not in loaded:
-        return None
-    version = SourceVersion(loaded['source_url'], loaded.get('etag'), loaded.get('last_modified'),
-                            loaded.get('content_length')) if loaded.get('source_url') else None
-    return LoadRecord(version=version, transform_fingerprint=loaded['transform_fingerprint'],
-                      loaded_by=loaded.get('loaded_by') or '', rows=loaded.get('rows'),
-                      loaded_at=datetime.fromisoformat(loaded['loaded_at']) if loaded.get('loaded_at') else None)
