@@ -10,7 +10,7 @@ STACK := $(VENV_PY) -m devstack
 NAME ?= api_to_postgres
 VARS ?= {"taxi_type": "yellow", "year": 2021, "month": 1}
 
-.PHONY: run test browser docker-compose image-lock image-build-deps image-venv python310 bench ui venv up down pipeline backfill sample summary clean unit integration canaries
+.PHONY: run test browser docker-compose image-lock image-build-deps image-venv python310 bench ui venv up down pipeline backfill sample summary coverage clean unit integration canaries
 
 DEMO_VARS := {"taxi_type": "yellow", "year": 2021, "month": 1, "execution_date": "2021-01-15", "start_date": "2021-01-01", "end_date": "2021-01-31"}
 # The other sources beside it: an FHV month of the release, a 2025 yellow month of the TLC's parquet files, and
@@ -174,6 +174,12 @@ backfill: venv
 
 summary: venv
 	$(STACK) summary --pipelines $(or $(PIPELINES),api_to_postgres) '$(VARS)'
+
+# What is loaded where: e.g. make coverage COVERAGE_VARS='{"taxi_types": "yellow,green", "first_month": "2019-01"}'
+# (prints it, writes reports/coverage.html; one HEAD request per month).
+COVERAGE_VARS ?= {}
+coverage: venv
+	$(STACK) coverage --report reports '$(COVERAGE_VARS)'
 
 sample: venv
 	$(STACK) sample

@@ -292,6 +292,29 @@ def summary(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def coverage(args: argparse.Namespace) -> None:
+    """What is loaded where (nyc_taxi/coverage): printed, and as a page with a heatmap in REPORT/coverage.html."""
+    from datetime import date, datetime, timezone
+
+    from nyc_taxi.coverage.coverage import asked_months, asked_taxi_types, configured_targets, coverage_rows
+    from nyc_taxi.coverage.report_html import coverage_html, coverage_text
+    from nyc_taxi.model.transform import drop_missing_passenger_count
+
+    variables = json.loads(args.vars) if args.vars else {}
+    settings = _settings()
+    source = month_source(variables, settings)
+    readers, notes = configured_targets(settings)
+    rows, more = coverage_rows(readers, asked_taxi_types(variables), asked_months(variables, source.name, date.today()),
+                               source, drop_missing_passenger_count(variables))
+    print(coverage_text(rows))
+    for note in (*notes, *more):
+        print(f'note: {note}')
+    page = Path(args.report) / 'coverage.html'
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(coverage_html(rows, datetime.now(tz=timezone.utc), {source.name: source.base_url}))
+    print(f'Report: {page}')
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog='python -m devstack', description=__doc__)
     commands = parser.add_subparsers(required=True)
@@ -333,5 +356,10 @@ def main(argv: list[str] | None = None) -> None:
     command.add_argument('--pipelines', default='api_to_postgres', help='comma-separated: api_to_postgres,api_to_gcs,gcs_to_bigquery')
     command.add_argument('--report', default='', help='also write DIR/last_run.html with charts')
     command.set_defaults(func=summary)
+    command = commands.add_parser('coverage', help='what is loaded where: each month in each target, against the source')
+    command.add_argument('vars', nargs='?', default='', help='{"taxi_types": "yellow,green", "source": "release", '
+                                                             '"first_month": "2019-01", "last_month": "2021-07"}')
+    command.add_argument('--report', default='reports', help='writes DIR/coverage.html')
+    command.set_defaults(func=coverage)
     args = parser.parse_args(argv)
     args.func(args)

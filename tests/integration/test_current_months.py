@@ -18,12 +18,15 @@ from devstack.sample_data import ensure_trip_file
 from nyc_taxi.runs.request import MonthRequest
 from tests.integration.expected import transformed
 from tests.integration.pg import query
+from nyc_taxi.coverage.coverage import configured_targets, coverage_rows, months_between
 from nyc_taxi.resources.gcs import GcsSettings
+from nyc_taxi.sources.month_source import MonthSource
 
 pytestmark = pytest.mark.integration
 MONTHS = tuple(MonthRequest(taxi_type='green', year=2020, month=month) for month in range(1, 7))
 SCHEMA = 'current_months'
 ROWS = 2_000
+JULY = MonthRequest(taxi_type='green', year=2020, month=7)
 
 
 @pytest.fixture
@@ -115,6 +118,21 @@ def test_a_backfill_run_again_skips_current_months_and_reloads_only_what_changed
         forced = partitions(db)
         assert forced[MONTHS[0].month_start] != healed[MONTHS[0].month_start]
 
+        # What is loaded where: the six months current with their rows; a month the source has and Postgres not
+        # is missing, one it has not is unavailable; a file republished since its load is stale.
+        ensure_trip_file(data, JULY, rows=ROWS)
+        may = data / 'green' / MONTHS[4].file_name
+        os.utime(may, (may.stat().st_atime, may.stat().st_mtime + 120))
+        readers, notes = configured_targets(env)
+        rows, unanswered = coverage_rows(readers, ['green'], months_between(date(2020, 1, 1), date(2020, 8, 1)),
+                                         MonthSource('release', url))
+        in_postgres = {row.month: (row.state, row.rows) for row in rows if row.target.startswith('postgres')}
+        assert in_postgres == {**{request.month_start: ('current', expected[request.month_start])
+                                  for request in MONTHS},
+                               MONTHS[4].month_start: ('stale', expected[MONTHS[4].month_start]),
+                               JULY.month_start: ('missing', None), date(2020, 8, 1): ('unavailable', None)}
+        assert not notes and not unanswered
+
         # A new transform (its fingerprint) makes every month stale: the next pass loads them all.
         fingerprint = server.project / 'nyc_taxi' / 'model' / 'fingerprint.py'
         fingerprint.write_text(fingerprint.read_text().replace('TRANSFORM_VERSION = 1', 'TRANSFORM_VERSION = 2'))
@@ -168,3 +186,12 @@ def test_api_to_gcs_run_again_leaves_every_object_as_it_was_and_rewrites_a_repub
         assert changed and all(february.file_stem in path or '2020/02/01/' in path for path in changed), changed
         assert f'{bucket}/nyc_taxi/green/{february.file_stem}.parquet' in changed
         assert f'{bucket}/2020/02/01/green/daily-trips.parquet' in changed
+
+
+def test_the_coverage_pipeline_shows_each_month_as_its_blocks_output(mage_run, stack_settings):
+    result = mage_run('coverage', {'taxi_types': 'green', 'first_month': '2020-09', 'last_month': '2020-12'},
+                      POSTGRES_SCHEMA='coverage_pipeline')
+    assert result.returncode == 0, result.output[-5000:]
+    # The session's file server has green 2020-10..12, not 2020-09; this schema holds none of them.
+    assert 'missing: 2020-10..2020-12 (not loaded)' in result.output
+    assert 'unavailable: 2020-09\n' in result.output, result.output[-3000:]

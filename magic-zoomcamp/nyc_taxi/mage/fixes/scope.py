@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 PROJECT_PIPELINES = frozenset({
-    'api_to_gcs', 'api_to_postgres', 'explore_trips', 'gcs_to_bigquery', 'taxi_zones', 'test_config',
+    'api_to_gcs', 'api_to_postgres', 'coverage', 'explore_trips', 'gcs_to_bigquery', 'taxi_zones', 'test_config',
 })
 
 
 # The project's blocks, which read one another's staged outputs as they are (tests/unit/test_mage_fix_guard.py
 # keeps this the set of block files the project ships).
 PROJECT_BLOCKS = frozenset({
-    'export_daily_trips_gcs', 'export_taxi_zones_to_bigquery', 'export_taxi_zones_to_gcs',
+    'coverage_of_targets', 'export_daily_trips_gcs', 'export_taxi_zones_to_bigquery', 'export_taxi_zones_to_gcs',
     'export_taxi_zones_to_postgres', 'keep_trips_with_passengers', 'load_taxi_data_api', 'load_taxi_data_gcs',
     'load_taxi_zones_api', 'taxi_data_to_bigquery', 'taxi_data_to_gcs_parquet', 'taxi_data_to_gcs_partitioned',
     'taxi_data_to_postgres', 'test_bigquery_connection', 'test_gcs_connection', 'test_postgres_connection',
