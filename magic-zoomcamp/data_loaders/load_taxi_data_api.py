@@ -8,7 +8,7 @@ from nyc_taxi.mage.trips import block_output
 from nyc_taxi.runs.month import taxi_type_of
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.sources.month_source import month_source
-from nyc_taxi.staging.skipped_month import SkippedMonth
+from nyc_taxi.staging.skipped import Skipped
 from nyc_taxi.staging.staged_month import stage_source_month
 
 if 'data_loader' not in globals():
@@ -30,7 +30,7 @@ def load_taxi_data_api(*args, **kwargs) -> list[Any]:
 
     Scheduled and backfill runs skip a month every target below holds from the source's file as it is now,
     under today's transform: they download and write nothing (variable force: true loads it anyway; see
-    nyc_taxi/mage/current_months.py). Outputs then: what was skipped and why, and the SkippedMonth.
+    nyc_taxi/mage/current_months.py). Outputs then: what was skipped and why, and the Skipped handle.
     """
     choice = month_of_run(kwargs)
     logger = block_logger(kwargs, 'load_taxi_data_api')
@@ -47,7 +47,7 @@ def load_taxi_data_api(*args, **kwargs) -> list[Any]:
 
 @test
 def test_output(preview, trips, *args, **kwargs) -> None:
-    if isinstance(trips, SkippedMonth):
+    if isinstance(trips, Skipped):
         return
     expected = list(schema_for(taxi_type_of(kwargs)).staged_columns)
     assert trips.schema().names == expected, f'columns {trips.schema().names} != {expected}'

@@ -4,6 +4,7 @@ import pandas as pd
 from mage_ai.settings.repo import get_repo_path
 
 from nyc_taxi.logs import block_logger
+from nyc_taxi.mage.current_dates import skip_if_current_dates
 from nyc_taxi.mage.schedule import dates_of_run
 from nyc_taxi.mage.staging_tables import staging_target, table_made
 from nyc_taxi.resources.gcs import DEFAULT_GOOGLE_PROFILE, open_bucket
@@ -12,6 +13,7 @@ from nyc_taxi.resources.io_config import load_profile
 from nyc_taxi.runs.month import taxi_type_of
 from nyc_taxi.sources.partition_files import range_files
 from nyc_taxi.staging.bigquery_staging import load_range, preview
+from nyc_taxi.staging.skipped import Skipped
 from nyc_taxi.staging.staged_table import StagedTable
 from nyc_taxi.targets.bigquery import BigQuerySettings
 from nyc_taxi.targets.parquet_exports import PARTITIONED_PREFIX
@@ -30,6 +32,9 @@ def load_taxi_data_gcs(*args, **kwargs) -> list[Any]:
     Lists the dates' partitions, checks each object's footer, then one BigQuery load job reads them from
     their gs:// URIs into a staging table: no trip passes through Mage. Outputs: the first trips, the
     objects, rows and bytes per pickup date, and the staging table's handle.
+
+    Scheduled and backfill runs skip dates BigQuery holds as loaded from these very objects (generations), under
+    today's transform (variable force: true loads them anyway; nyc_taxi/mage/current_dates.py).
     """
     taxi_type = taxi_type_of(kwargs)
     first, last = dates_of_run(kwargs)
@@ -38,6 +43,10 @@ def load_taxi_data_gcs(*args, **kwargs) -> list[Any]:
     files = range_files(filesystem, gcs.bucket, taxi_type, first, last)
     settings = BigQuerySettings.from_io_config(config)
     client = settings.client()
+    skipped = skip_if_current_dates(kwargs, files, client, settings, 'load_taxi_data_gcs',
+                                    block_logger(kwargs, 'load_taxi_data_gcs'))
+    if skipped is not None:
+        return [skipped.as_frame(), files.per_date(), skipped]
     target = staging_target(kwargs, 'load_taxi_data_gcs', trips_table_name(taxi_type), settings)
     staged = load_range(client, settings, files, target, 'load_taxi_data_gcs')
     table_made(kwargs, client, settings, staged, trips_table_name(taxi_type))
@@ -49,6 +58,8 @@ def load_taxi_data_gcs(*args, **kwargs) -> list[Any]:
 
 @test
 def test_dates_within_the_run(preview, per_date: pd.DataFrame, staged: StagedTable, *args, **kwargs) -> None:
+    if isinstance(staged, Skipped):
+        return
     first, last = dates_of_run(kwargs)
     assert staged.trips == 0 or (staged.first_date >= first and staged.last_date <= last), 'rows outside the run dates'
     assert int(per_date['rows'].sum()) == staged.trips, 'the staging table holds other rows than the objects'

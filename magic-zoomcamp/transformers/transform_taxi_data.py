@@ -33,7 +33,7 @@ def transform_taxi_data(data: list[Any], *args, **kwargs) -> list[Any]:
     """
     skipped = skipped_above(data, 'transform_taxi_data', kwargs)
     if skipped is not None:  # nothing cleaned in this run: the summary's one row of zeros
-        taxi_type = skipped.request.taxi_type
+        taxi_type = skipped.taxi_type
         return [skipped.as_frame(), summary_frame(summary_schema(taxi_type).empty_table(), schema_for(taxi_type)),
                 skipped]
     source = staged_input(data, 'transform_taxi_data')

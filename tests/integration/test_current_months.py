@@ -12,6 +12,7 @@ import pyarrow.fs as pafs
 import pytest
 
 from benchmarks.scheduled import MageServer
+from devstack.emulators import LOCAL_PROJECT
 from devstack.http_server import base_url, start_file_server
 from devstack.processes import free_port, stop_process_group
 from devstack.sample_data import ensure_trip_file
@@ -74,9 +75,10 @@ def run_logs(server: MageServer, run: dict, pipeline: str) -> str:
     return '\n'.join(entry['content'] for entry in logs['block_run_logs'])
 
 
-def loader_log(server: MageServer, run: dict, pipeline: str = 'api_to_postgres') -> str:
+def loader_log(server: MageServer, run: dict, pipeline: str = 'api_to_postgres',
+               name: str = 'load_taxi_data_api.log') -> str:
     logs = server.api('GET', f'pipelines/{pipeline}/logs?pipeline_run_id[]={run["id"]}')['logs'][0]
-    return '\n'.join(entry['content'] for entry in logs['block_run_logs'] if entry['name'] == 'load_taxi_data_api.log')
+    return '\n'.join(entry['content'] for entry in logs['block_run_logs'] if entry['name'] == name)
 
 
 def test_a_backfill_run_again_skips_current_months_and_reloads_only_what_changed(own_source, stack_settings, db):
@@ -195,3 +197,45 @@ def test_the_coverage_pipeline_shows_each_month_as_its_blocks_output(mage_run, s
     # The session's file server has green 2020-10..12, not 2020-09; this schema holds none of them.
     assert 'missing: 2020-10..2020-12 (not loaded)' in result.output
     assert 'unavailable: 2020-09\n' in result.output, result.output[-3000:]
+
+
+def ledger(bq, dataset: str) -> dict[date, tuple[str, str]]:
+    """The BigQuery ledger's green dates: who loaded each, and from which objects."""
+    rows = bq.query(f"SELECT pickup_date, loaded_by, source_objects FROM `{LOCAL_PROJECT}.{dataset}.nyc_taxi_loads` "
+                    "WHERE trips_table = 'green_taxi_trips'").result()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def test_gcs_to_bigquery_run_again_skips_dates_loaded_from_the_same_objects_and_reloads_changed_ones(
+        own_source, stack_settings, new_bucket, bq):
+    data, url, log = own_source
+    env = {**os.environ, **stack_settings, 'GCS_BUCKET': new_bucket('current-dates'), 'TAXI_DATA_BASE_URL': url,
+           'BQ_DATASET': 'current_dates'}
+    months = MONTHS[:3]
+    with MageServer(env) as server:
+        backfill(server, months, 'api_to_gcs')
+        # Runs on the 1st load the month before: 2020-02-01..2020-04-01 loads January to March.
+        after = tuple(MonthRequest(taxi_type='green', year=2020, month=month) for month in (2, 3, 4))
+        backfill(server, after, 'gcs_to_bigquery')
+        first = ledger(bq, 'current_dates')
+        assert {day.month for day in first} >= {1, 2, 3}
+
+        runs = backfill(server, after, 'gcs_to_bigquery')
+        assert ledger(bq, 'current_dates') == first
+        for run in runs:
+            said = loader_log(server, run, 'gcs_to_bigquery', 'load_taxi_data_gcs.log')
+            assert 'GCS objects, the generations loaded): skipped; set force to reload' in said, said[-3000:]
+
+        # March republished and written to GCS again: its dates (and February's last, which holds some March
+        # pickups) load again; January's are left as they were.
+        march = months[2]
+        path = data / 'green' / march.file_name
+        path.unlink()
+        ensure_trip_file(data, march, rows=ROWS + 3, seed=3)
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 60))
+        backfill(server, (march,), 'api_to_gcs')
+        backfill(server, after, 'gcs_to_bigquery')
+        healed = ledger(bq, 'current_dates')
+        january = [day for day in first if day.month == 1 and day.year == 2020]
+        assert all(healed[day] == first[day] for day in january)
+        assert all(healed[day] != first[day] for day in first if day.month == 3 and day.year == 2020)

@@ -26,7 +26,7 @@ from nyc_taxi.model.transform import drop_missing_passenger_count
 from nyc_taxi.runs.request import MonthRequest
 from nyc_taxi.sources.download import probe
 from nyc_taxi.sources.month_source import MonthSource
-from nyc_taxi.staging.skipped_month import SkippedMonth, skipped_month_in
+from nyc_taxi.staging.skipped import Skipped, skipped_in
 from nyc_taxi.targets.load_record import LoadRecord
 from nyc_taxi.targets.month_state import MonthState, State, month_state
 
@@ -118,8 +118,8 @@ def force_reload(kwargs: Mapping[str, Any]) -> bool:
 
 
 def skip_if_current(kwargs: Mapping[str, Any], request: MonthRequest, source: MonthSource, loader: str,
-                    logger: RunLogger) -> SkippedMonth | None:
-    """A SkippedMonth when this run need not load the month; None when it must (saying why, in the log)."""
+                    logger: RunLogger) -> Skipped | None:
+    """A Skipped when this run need not load the month; None when it must (saying why, in the log)."""
     if force_reload(kwargs):
         return None
     below = blocks_below(kwargs, loader)
@@ -145,8 +145,8 @@ def skip_if_current(kwargs: Mapping[str, Any], request: MonthRequest, source: Mo
         return None
     message = f'{request} {_oldest(states).why}: skipped; set force to reload'
     logger.info('%s', message)
-    return SkippedMonth(request, source.name, version, message,
-                        {target: state.rows or 0 for target, state in states.items()})
+    return Skipped(request.taxi_type, str(request), message, version.describe(),
+                   {target: state.rows or 0 for target, state in states.items()})
 
 
 def _oldest(states: Mapping[str, MonthState]) -> MonthState:
@@ -155,9 +155,9 @@ def _oldest(states: Mapping[str, MonthState]) -> MonthState:
                else datetime.min.replace(tzinfo=timezone.utc))
 
 
-def skipped_above(data: Any, block: str, kwargs: Mapping[str, Any]) -> SkippedMonth | None:
-    """The SkippedMonth `block` was handed, if the loader skipped the month (and the log says so)."""
-    skipped = skipped_month_in(data)
+def skipped_above(data: Any, block: str, kwargs: Mapping[str, Any]) -> Skipped | None:
+    """The Skipped `block` was handed, if the loader skipped the month (and the log says so)."""
+    skipped = skipped_in(data)
     if skipped is not None:
         block_logger(kwargs, block).info('nothing to do: %s', skipped.message)
     return skipped

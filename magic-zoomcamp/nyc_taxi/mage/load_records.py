@@ -27,8 +27,13 @@ def load_record(trips: TripsToExport, kwargs: Mapping[str, Any]) -> LoadRecord:
 
 def staged_load_record(staged: StagedTrips | None, taxi_type: str, kwargs: Mapping[str, Any]) -> LoadRecord:
     """The record of a load of `staged` (None: a DataFrame a block of yours returned)."""
-    if staged is None or staged.staged_by != PROJECTS_TRANSFORM:
-        made_by = staged.staged_by if staged is not None else 'a DataFrame of a block of yours'
-        return LoadRecord(staged.version if staged is not None else None, f'changed by {made_by}', loaded_by(kwargs))
-    return LoadRecord(staged.version, transform_fingerprint(taxi_type, drop_missing_passenger_count(kwargs)),
+    made_by = staged.staged_by if staged is not None else 'a DataFrame of a block of yours'
+    return LoadRecord(staged.version if staged is not None else None, staged_fingerprint(made_by, taxi_type, kwargs),
                       loaded_by(kwargs))
+
+
+def staged_fingerprint(made_by: str, taxi_type: str, kwargs: Mapping[str, Any]) -> str:
+    """The transform's fingerprint, for trips `made_by` that block: one that never matches for any other block."""
+    if made_by != PROJECTS_TRANSFORM:
+        return f'changed by {made_by}'
+    return transform_fingerprint(taxi_type, drop_missing_passenger_count(kwargs))

@@ -37,6 +37,8 @@ class PartitionFile:
     day: date
     bytes: int
     rows: int
+    # When GCS made this generation of the object (its `updated` time, in µs): another upload, another time.
+    generation_time: str = ''
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,14 @@ class RangeFiles:
     @property
     def bytes(self) -> int:
         return sum(file.bytes for file in self.files)
+
+    def versions(self) -> dict[date, str]:
+        """Each date's objects as they are now: their names, sizes and generations' times (what gcs_to_bigquery's
+        ledger keeps of a date, nyc_taxi.targets.bigquery_ledger)."""
+        versions: dict[date, list[str]] = {}
+        for file in sorted(self.files, key=lambda file: file.uri):
+            versions.setdefault(file.day, []).append(f'{file.uri.rsplit("/", 1)[-1]} {file.bytes} {file.generation_time}')
+        return {day: '; '.join(objects) for day, objects in versions.items()}
 
     def per_date(self) -> pd.DataFrame:
         """Per pickup date: objects, rows and bytes (what the loader shows)."""
@@ -129,7 +139,8 @@ def _checked(filesystem: pafs.FileSystem, day: date, info: pafs.FileInfo, expect
         raise PartitionFileError(f'{uri} holds other columns than api_to_gcs writes: {difference}. Nothing was '
                                  'loaded. Write its month again with api_to_gcs (it replaces the month\'s '
                                  'partitions), or delete the object.')
-    return PartitionFile(uri, day, info.size or 0, footer.rows)
+    made = info.mtime.isoformat(timespec='microseconds') if info.mtime is not None else ''
+    return PartitionFile(uri, day, info.size or 0, footer.rows, made)
 
 
 def _first_difference(actual: pa.Schema, expected: pa.Schema) -> str | None:

@@ -41,7 +41,7 @@ def load_range(client: bigquery.Client, settings: BigQuerySettings, files: Range
     what = f'{files.taxi_type} {files.first}..{files.last}'
     columns = tuple(clean_arrow_schema(schema).names)
     staged = StagedTable(files.taxi_type, what, files.root_uri, None, 0, 0, None, None, staged_by, target.readers,
-                         columns, dates=(files.first, files.last))
+                         columns, dates=(files.first, files.last), versions=tuple(sorted(files.versions().items())))
     if not files.files:
         return staged
     options = bigquery.HivePartitioningOptions()

@@ -59,11 +59,14 @@ class StagedTable:
     columns: tuple[str, ...] = field(default=())
     # The pickup dates the run asked for, first and last: what the exporter replaces (nyc_taxi.mage.exported_month).
     dates: tuple[date, date] | None = None
+    # Each date's GCS objects as they were loaded (RangeFiles.versions): what the exporter's ledger keeps.
+    versions: tuple[tuple[date, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """What Mage shows under the block for this output."""
         shown = asdict(self)
         shown['columns'] = ', '.join(self.columns)
+        shown['versions'] = f'{len(self.versions)} dates\' objects'
         return shown
 
     def made_by(self, block: str, table_id: str | None, trips: int, first_date: date | None, last_date: date | None,
