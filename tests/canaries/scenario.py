@@ -32,7 +32,7 @@ def run_scenario(fix: str, scenario: str, fixed: bool = False, env: Mapping[str,
     results = [line for line in text.splitlines() if line.startswith(RESULT_TAG)]
     if returncode != 0 or not results:
         raise RuntimeError(f'{fix} {scenario} exited {returncode}:\n{text[-6000:]}')
-    return json.loads(results[-1][len(RESULT_TAG):])
+    return json.JSONDecoder().raw_decode(results[-1][len(RESULT_TAG):])[0]
 
 
 def main(fix: str, scenario: str, how: str) -> None:
@@ -42,7 +42,10 @@ def main(fix: str, scenario: str, how: str) -> None:
         installed = install_guarded((importlib.import_module(f'nyc_taxi.mage.fixes.{fix}').FIX,))
         assert installed == [fix], f'the fix {fix} did not install'
     result = getattr(importlib.import_module(f'tests.canaries.test_{fix}'), scenario)()
-    print(RESULT_TAG + json.dumps(result, default=str), flush=True)
+    # One write, a whole line: a scenario's thread left hanging (a silent SMTP host) prints its traceback to the
+    # same pipe at exit, and print's two writes (the text, then the newline) let it in between.
+    sys.stdout.write(f'{RESULT_TAG}{json.dumps(result, default=str)}\n')
+    sys.stdout.flush()
     os._exit(0)  # Mage's forked helpers (its job queue's manager) would keep the process waiting
 
 
