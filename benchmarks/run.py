@@ -68,6 +68,8 @@ EMULATOR_LIMIT_MB = int(os.environ.get('BENCH_EMULATOR_LIMIT_MB', 15_000))
 BACKFILL_MONTHS = tuple(MonthRequest(taxi_type='green', year=2019 + (index // 12), month=index % 12 + 1)
                         for index in range(31))
 BACKFILL_ROWS = int(os.environ.get('BENCH_BACKFILL_ROWS', 500_000))
+# The "keep current" group: a year of those months, backfilled twice.
+KEEP_CURRENT_MONTHS = 12
 # The demo's size: a month of the course's sample scale, in the bench's own month.
 # Blocks of a learner's below the transformer: the course's month's size, and a larger month.
 YOURS_MONTH = MonthRequest(taxi_type='yellow', year=2020, month=7)
@@ -239,6 +241,35 @@ class Bench:
             print(f'backfill {method}: wall {result.run.wall_s:.0f} s, {result.run.peak_tree_rss_mb:.0f} MB PSS, '
                   f'{result.most_at_once} at once, staged {result.staged_peak_mb:,.0f} MB', flush=True)
 
+    def keep_current(self) -> None:
+        """A year of full-size green months backfilled into an empty table, then the same backfill again, each on a
+        fresh `mage start`: the second pass asks the source one HEAD per month and the target its ledger, and skips
+        every month (nyc_taxi/mage/current_months.py). Bytes downloaded: the trip files the file server's log shows
+        a GET of, at their size."""
+        folder = f'bench-backfill-{BACKFILL_ROWS}'
+        months = BACKFILL_MONTHS[:KEEP_CURRENT_MONTHS]
+        for request in months:
+            ensure_trip_file(self.data_dir / folder, request, rows=BACKFILL_ROWS, seed=2020)
+        settings = {**self.env, 'TAXI_DATA_BASE_URL': f'{self.settings["TAXI_DATA_BASE_URL"].rstrip("/")}/{folder}'}
+        size = f'{len(months)} months x {BACKFILL_ROWS / 1e6:.2g}M rows'
+        self.psql(f'DROP TABLE IF EXISTS {BENCH_SCHEMA}.green_taxi_trips CASCADE')
+        http_log = stack_dir() / 'logs' / 'http.log'
+        for label in ('first pass, an empty table', 'second pass, nothing changed'):
+            seen = len(http_log.read_text(errors='replace').splitlines())
+            result = measure_backfill(settings, 'api_to_postgres', months[0].month_start, months[-1].month_start,
+                                      {'taxi_type': 'green'})
+            asked = http_log.read_text(errors='replace').splitlines()[seen:]
+            downloads = [name for line in asked for name in re.findall(rf'"GET /{folder}/green/(\S+) HTTP', line)]
+            heads = sum(f'"HEAD /{folder}/green/' in line for line in asked)
+            downloaded = sum((self.data_dir / folder / 'green' / name).stat().st_size for name in downloads)
+            method = f'ours: backfill of {size}, {label} (mage start; tree PSS)'
+            row = median_of([result.run], 'keep current', method, BACKFILL_ROWS * len(months))
+            row.note = (f'{method}: {len(downloads)} trip files downloaded ({downloaded / 1e6:,.0f} MB), {heads} HEAD '
+                        f'requests, {result.runs} runs')
+            self.rows.append(row)
+            print(f'keep current, {label}: wall {result.run.wall_s:.0f} s, {result.run.peak_tree_rss_mb:.0f} MB PSS, '
+                  f'{len(downloads)} files / {downloaded / 1e6:,.0f} MB downloaded, {heads} HEAD', flush=True)
+
     def blocks_of_yours(self) -> None:
         """The course's pandas transformer and the course's Postgres exporter (Mage's own class), blocks of a
         learner's added below api_to_postgres's transformer: the month handed over as one DataFrame
@@ -392,6 +423,8 @@ class Bench:
             self.gcs_to_bigquery('gcs_to_bigquery fhv', ((LARGE_FHV_MONTH, LARGE_REPEATS),))
         if not only or 'yours' in only:
             self.blocks_of_yours()
+        if not only or 'current' in only:
+            self.keep_current()
         if only and 'postgres' not in only:
             return self._cloud(yellow, month, only)
 
