@@ -93,8 +93,8 @@ def configured_targets(config: Mapping[str, Any]) -> tuple[list[TargetReader], l
 
 def coverage_rows(readers: Sequence[TargetReader], taxi_types: Sequence[str], months: Sequence[date],
                   source: MonthSource, drop_missing_passengers: bool = False) -> tuple[list[CoverageRow], list[str]]:
-    """A row per target, taxi type and month (the asked months, and any other a target holds), and notes (sources
-    that did not answer)."""
+    """A row per target, taxi type and month (the asked months, and any other that target holds), and notes
+    (sources that did not answer)."""
     held = {(taxi_type, name): found for taxi_type in taxi_types for reader in readers
             for name, found in [reader(taxi_type)]}
     asked = {(taxi_type, month) for taxi_type in taxi_types for month in months}
@@ -116,7 +116,7 @@ def coverage_rows(readers: Sequence[TargetReader], taxi_types: Sequence[str], mo
     fingerprints = {taxi_type: transform_fingerprint(taxi_type, drop_missing_passengers) for taxi_type in taxi_types}
     rows = []
     for (taxi_type, target), found in held.items():
-        for month in sorted(month for kind, month in asked if kind == taxi_type):
+        for month in sorted(set(months) | set(found)):
             record, count = found.get(month, (None, None))
             version = versions[(taxi_type, month)]
             state = month_state(record, count, version, fingerprints[taxi_type])
