@@ -32,6 +32,7 @@ run: venv up
 	$(STACK) summary --pipelines api_to_postgres '$(FHV_VARS)'
 	$(STACK) summary --pipelines api_to_postgres '$(TLC_VARS)'
 	$(STACK) summary --pipelines api_to_postgres '$(FHVHV_VARS)'
+	$(STACK) coverage --report reports '{"taxi_types": "yellow,green", "first_month": "2020-10", "last_month": "2021-02"}'
 
 # Two workers: the tests wait on servers as much as they compute, so both cores stay busy.
 TEST_WORKERS ?= 2
