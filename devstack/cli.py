@@ -303,9 +303,9 @@ def coverage(args: argparse.Namespace) -> None:
     variables = json.loads(args.vars) if args.vars else {}
     settings = _settings()
     source = month_source(variables, settings)
-    readers, notes = configured_targets(settings)
+    readers, dated, notes = configured_targets(settings)
     rows, more = coverage_rows(readers, asked_taxi_types(variables), asked_months(variables, source.name, date.today()),
-                               source, drop_missing_passenger_count(variables))
+                               source, drop_missing_passenger_count(variables), dated)
     print(coverage_text(rows))
     for note in (*notes, *more):
         print(f'note: {note}')

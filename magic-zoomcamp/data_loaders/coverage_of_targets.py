@@ -20,8 +20,8 @@ if 'test' not in globals():
 
 @data_loader
 def coverage_of_targets(*args, **kwargs) -> pd.DataFrame:
-    """What is loaded where: a row per target (Postgres, the GCS month objects, the GCS partitioned dataset), taxi
-    type and month, with its state against the source's file now and today's transform: current, stale (the
+    """What is loaded where: a row per target (Postgres, the GCS month objects, the GCS partitioned dataset,
+    BigQuery), taxi type and month, with its state against the source's file now and today's transform: current, stale (the
     source or the rules changed), missing (the source has it, the target does not) or unavailable (the source has
     no such month); rows, the source version loaded, when and by which run. One HEAD request per month.
 
@@ -33,9 +33,9 @@ def coverage_of_targets(*args, **kwargs) -> pd.DataFrame:
     config = {**load_profile(get_repo_path(), DEFAULT_GOOGLE_PROFILE),
               **load_profile(get_repo_path(), kwargs.get('config_profile') or DEFAULT_POSTGRES_PROFILE)}
     source = month_source(kwargs)
-    readers, notes = configured_targets(config)
+    readers, dated, notes = configured_targets(config)
     rows, more = coverage_rows(readers, asked_taxi_types(kwargs), asked_months(kwargs, source.name, date.today()),
-                               source, drop_missing_passenger_count(kwargs))
+                               source, drop_missing_passenger_count(kwargs), dated)
     logger = block_logger(kwargs, 'coverage_of_targets')
     for line in (*notes, *more, *coverage_text(rows).splitlines()):
         logger.info('%s', line)

@@ -20,6 +20,7 @@ from nyc_taxi.runs.request import MonthRequest
 from tests.integration.expected import transformed
 from tests.integration.pg import query
 from nyc_taxi.coverage.coverage import configured_targets, coverage_rows, months_between
+from nyc_taxi.model.fingerprint import transform_fingerprint
 from nyc_taxi.resources.gcs import GcsSettings
 from nyc_taxi.sources.month_source import MonthSource
 
@@ -125,7 +126,7 @@ def test_a_backfill_run_again_skips_current_months_and_reloads_only_what_changed
         ensure_trip_file(data, JULY, rows=ROWS)
         may = data / 'green' / MONTHS[4].file_name
         os.utime(may, (may.stat().st_atime, may.stat().st_mtime + 120))
-        readers, notes = configured_targets(env)
+        readers, _, notes = configured_targets(env)
         rows, unanswered = coverage_rows(readers, ['green'], months_between(date(2020, 1, 1), date(2020, 8, 1)),
                                          MonthSource('release', url))
         in_postgres = {row.month: (row.state, row.rows) for row in rows if row.target.startswith('postgres')}
@@ -236,6 +237,17 @@ def test_gcs_to_bigquery_run_again_skips_dates_loaded_from_the_same_objects_and_
         backfill(server, (march,), 'api_to_gcs')
         backfill(server, after, 'gcs_to_bigquery')
         healed = ledger(bq, 'current_dates')
+
+        # What is loaded where, BigQuery's months against the objects in GCS: all current, with their rows.
+        _, dated, notes = configured_targets(env)
+        (bigquery_target,) = dated
+        rows = {row.month: (row.state, row.rows) for row in bigquery_target(
+            'green', [request.month_start for request in months], transform_fingerprint('green'))}
+        in_bigquery: dict[date, int] = {}
+        for day, count in bq.query('SELECT lpep_pickup_date, COUNT(*) FROM '
+                                   f'`{LOCAL_PROJECT}.current_dates.green_taxi_trips` GROUP BY 1').result():
+            in_bigquery[day.replace(day=1)] = in_bigquery.get(day.replace(day=1), 0) + count
+        assert rows == {month: ('current', in_bigquery[month]) for month in rows} and not notes
         january = [day for day in first if day.month == 1 and day.year == 2020]
         assert all(healed[day] == first[day] for day in january)
         assert all(healed[day] != first[day] for day in first if day.month == 3 and day.year == 2020)

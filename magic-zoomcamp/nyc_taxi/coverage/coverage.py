@@ -22,6 +22,8 @@ from nyc_taxi.targets.month_state import month_state
 PROBES_AT_ONCE = 8
 # What a target's reader gives: its name and its months, for one taxi type.
 TargetReader = Callable[[str], tuple[str, dict[date, Held]]]
+# A target loaded by pickup date from GCS (BigQuery): its rows for a taxi type, the months and the fingerprint.
+DatedTarget = Callable[[str, list[date], str], list[CoverageRow]]
 
 
 def months_between(first: date, last: date) -> list[date]:
@@ -68,13 +70,15 @@ def _month_variable(variables: Mapping[str, Any], name: str, default: date) -> d
         raise ValueError(f'Invalid variables: {name}={value!r} must be a month, YYYY-MM') from None
 
 
-def configured_targets(config: Mapping[str, Any]) -> tuple[list[TargetReader], list[str]]:
-    """The targets `config` (an io_config profile's values, or the environment) reaches, and a note for each it
-    does not configure."""
+def configured_targets(config: Mapping[str, Any]) -> tuple[list[TargetReader], list[DatedTarget], list[str]]:
+    """The targets `config` (an io_config profile's values, or the environment) reaches, by month (Postgres, GCS)
+    and by date (BigQuery), and a note for each it does not configure."""
     from nyc_taxi.resources.gcs import GcsSettings
+    from nyc_taxi.targets.bigquery import BigQuerySettings
     from nyc_taxi.targets.postgres import PostgresSettings
 
     readers: list[TargetReader] = []
+    dated: list[DatedTarget] = []
     notes: list[str] = []
     try:
         postgres = PostgresSettings.from_io_config(config)
@@ -88,11 +92,22 @@ def configured_targets(config: Mapping[str, Any]) -> tuple[list[TargetReader], l
         readers.append(lambda taxi_type: gcs_partitions(filesystem, gcs.bucket, taxi_type))
     except Exception as error:
         notes.append(f'GCS left out: {first_line(error)}')
-    return readers, notes
+        return readers, dated, notes
+    try:
+        from nyc_taxi.coverage.bigquery_months import bigquery_rows
+
+        bigquery_settings = BigQuerySettings.from_io_config(config)
+        client = bigquery_settings.client()
+        dated.append(lambda taxi_type, months, fingerprint: bigquery_rows(
+            client, bigquery_settings, filesystem, gcs.bucket, taxi_type, months, fingerprint))
+    except Exception as error:
+        notes.append(f'BigQuery left out: {first_line(error)}')
+    return readers, dated, notes
 
 
 def coverage_rows(readers: Sequence[TargetReader], taxi_types: Sequence[str], months: Sequence[date],
-                  source: MonthSource, drop_missing_passengers: bool = False) -> tuple[list[CoverageRow], list[str]]:
+                  source: MonthSource, drop_missing_passengers: bool = False, dated: Sequence[DatedTarget] = ()
+                  ) -> tuple[list[CoverageRow], list[str]]:
     """A row per target, taxi type and month (the asked months, and any other that target holds), and notes
     (sources that did not answer)."""
     held = {(taxi_type, name): found for taxi_type in taxi_types for reader in readers
@@ -124,4 +139,7 @@ def coverage_rows(readers: Sequence[TargetReader], taxi_types: Sequence[str], mo
             rows.append(CoverageRow(target, taxi_type, month, state.state.value, state.why, count,
                                     shown.describe() if shown is not None else None,
                                     record.loaded_at if record else None, record.loaded_by if record else None))
+    for target in dated:
+        for taxi_type in taxi_types:
+            rows.extend(target(taxi_type, list(months), fingerprints[taxi_type]))
     return rows, notes

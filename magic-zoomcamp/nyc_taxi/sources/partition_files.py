@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Iterable
 
 import pandas as pd
 import pyarrow as pa
@@ -75,10 +76,7 @@ class RangeFiles:
     def versions(self) -> dict[date, str]:
         """Each date's objects as they are now: their names, sizes and generations' times (what gcs_to_bigquery's
         ledger keeps of a date, nyc_taxi.targets.bigquery_ledger)."""
-        versions: dict[date, list[str]] = {}
-        for file in sorted(self.files, key=lambda file: file.uri):
-            versions.setdefault(file.day, []).append(f'{file.uri.rsplit("/", 1)[-1]} {file.bytes} {file.generation_time}')
-        return {day: '; '.join(objects) for day, objects in versions.items()}
+        return dated_versions((file.day, file.uri, file.bytes, file.generation_time) for file in self.files)
 
     def per_date(self) -> pd.DataFrame:
         """Per pickup date: objects, rows and bytes (what the loader shows)."""
@@ -88,6 +86,19 @@ class RangeFiles:
                                                                    bytes=('bytes', 'sum'))
         grouped.insert(0, 'taxi_type', self.taxi_type)
         return grouped
+
+
+def dated_versions(objects: Iterable[tuple[date, str, int, str]]) -> dict[date, str]:
+    """Each date's objects (date, path or URI, bytes, generation's time) as one text, the same for the same
+    objects: their names, sizes and generations' times, in name order."""
+    versions: dict[date, list[str]] = {}
+    for day, path, size, made in sorted(objects, key=lambda found: found[1]):
+        versions.setdefault(day, []).append(f'{path.rsplit("/", 1)[-1]} {size} {made}')
+    return {day: '; '.join(found) for day, found in versions.items()}
+
+
+def generation_time(info: pafs.FileInfo) -> str:
+    return info.mtime.isoformat(timespec='microseconds') if info.mtime is not None else ''
 
 
 def object_columns(schema: TripFileSchema) -> pa.Schema:
@@ -139,8 +150,7 @@ def _checked(filesystem: pafs.FileSystem, day: date, info: pafs.FileInfo, expect
         raise PartitionFileError(f'{uri} holds other columns than api_to_gcs writes: {difference}. Nothing was '
                                  'loaded. Write its month again with api_to_gcs (it replaces the month\'s '
                                  'partitions), or delete the object.')
-    made = info.mtime.isoformat(timespec='microseconds') if info.mtime is not None else ''
-    return PartitionFile(uri, day, info.size or 0, footer.rows, made)
+    return PartitionFile(uri, day, info.size or 0, footer.rows, generation_time(info))
 
 
 def _first_difference(actual: pa.Schema, expected: pa.Schema) -> str | None:
