@@ -68,6 +68,7 @@ EMULATOR_LIMIT_MB = int(os.environ.get('BENCH_EMULATOR_LIMIT_MB', 15_000))
 BACKFILL_MONTHS = tuple(MonthRequest(taxi_type='green', year=2019 + (index // 12), month=index % 12 + 1)
                         for index in range(31))
 BACKFILL_ROWS = int(os.environ.get('BENCH_BACKFILL_ROWS', 500_000))
+BACKFILL_FOLDER = f'bench-backfill-{BACKFILL_ROWS}'
 # The "keep current" group: a year of those months, backfilled twice.
 KEEP_CURRENT_MONTHS = 12
 # The demo's size: a month of the course's sample scale, in the bench's own month.
@@ -222,11 +223,7 @@ class Bench:
 
     def backfill(self) -> None:
         """api_to_postgres backfilled over the 31 months, PIPELINE_RUNS_AT_ONCE at its default and at 31."""
-        # Months of their own size, apart from the local stack's demo months (which share some of these dates).
-        folder = f'bench-backfill-{BACKFILL_ROWS}'
-        for request in BACKFILL_MONTHS:
-            ensure_trip_file(self.data_dir / folder, request, rows=BACKFILL_ROWS, seed=2020)
-        source = {'TAXI_DATA_BASE_URL': f'{self.settings["TAXI_DATA_BASE_URL"].rstrip("/")}/{folder}'}
+        source = self._backfill_source(BACKFILL_MONTHS)
         first, last = BACKFILL_MONTHS[0].month_start, BACKFILL_MONTHS[-1].month_start
         size = f'{len(BACKFILL_MONTHS)} months x {BACKFILL_ROWS / 1e6:.2g}M rows'
         for runs_at_once in ('2', str(len(BACKFILL_MONTHS))):
@@ -241,16 +238,21 @@ class Bench:
             print(f'backfill {method}: wall {result.run.wall_s:.0f} s, {result.run.peak_tree_rss_mb:.0f} MB PSS, '
                   f'{result.most_at_once} at once, staged {result.staged_peak_mb:,.0f} MB', flush=True)
 
+    def _backfill_source(self, months: tuple[MonthRequest, ...]) -> dict[str, str]:
+        """The backfill groups' months, generated (once) in a folder of their own, apart from the local stack's demo
+        months (which share some of these dates): the TAXI_DATA_BASE_URL that serves them."""
+        for request in months:
+            ensure_trip_file(self.data_dir / BACKFILL_FOLDER, request, rows=BACKFILL_ROWS, seed=2020)
+        return {'TAXI_DATA_BASE_URL': f'{self.settings["TAXI_DATA_BASE_URL"].rstrip("/")}/{BACKFILL_FOLDER}'}
+
     def keep_current(self) -> None:
         """A year of full-size green months backfilled into an empty table, then the same backfill again, each on a
         fresh `mage start`: the second pass asks the source one HEAD per month and the target its ledger, and skips
         every month (nyc_taxi/mage/current_months.py). Bytes downloaded: the trip files the file server's log shows
         a GET of, at their size."""
-        folder = f'bench-backfill-{BACKFILL_ROWS}'
+        folder = BACKFILL_FOLDER
         months = BACKFILL_MONTHS[:KEEP_CURRENT_MONTHS]
-        for request in months:
-            ensure_trip_file(self.data_dir / folder, request, rows=BACKFILL_ROWS, seed=2020)
-        settings = {**self.env, 'TAXI_DATA_BASE_URL': f'{self.settings["TAXI_DATA_BASE_URL"].rstrip("/")}/{folder}'}
+        settings = {**self.env, **self._backfill_source(months)}
         size = f'{len(months)} months x {BACKFILL_ROWS / 1e6:.2g}M rows'
         self.psql(f'DROP TABLE IF EXISTS {BENCH_SCHEMA}.green_taxi_trips CASCADE')
         http_log = stack_dir() / 'logs' / 'http.log'
