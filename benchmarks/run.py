@@ -195,9 +195,11 @@ class Bench:
 
     def scheduled(self, request: MonthRequest) -> ScheduledMeasurement:
         """api_to_postgres for `request`'s month as a backfill run executed by a fresh `mage start`'s scheduler
-        (benchmarks/scheduled.py)."""
+        (benchmarks/scheduled.py), forced: the `mage run` before it loaded the month, which a backfill run would
+        otherwise skip as current (nyc_taxi/mage/current_months.py)."""
         with MageServer(self.env) as mage:
-            scheduled = mage.backfill_run('api_to_postgres', request.month_start, {'taxi_type': request.taxi_type})
+            scheduled = mage.backfill_run('api_to_postgres', request.month_start,
+                                          {'taxi_type': request.taxi_type, 'force': True})
         print(f'  scheduler run: wall {scheduled.run.wall_s:.1f} s, tree {scheduled.tree_pss_mb:.0f} MB PSS '
               f'({scheduled.run.peak_tree_rss_mb:.0f} MB RSS summed), idle {scheduled.idle_tree_pss_mb:.0f} MB PSS, '
               f'worker {scheduled.worker_rss_mb:.0f} MB RSS', flush=True)
