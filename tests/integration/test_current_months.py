@@ -19,7 +19,8 @@ from devstack.sample_data import ensure_trip_file
 from nyc_taxi.runs.request import MonthRequest
 from tests.integration.expected import transformed
 from tests.integration.pg import query
-from nyc_taxi.coverage.coverage import configured_targets, coverage_rows, months_between
+from nyc_taxi.coverage.coverage import configured_targets, coverage_rows
+from nyc_taxi.coverage.months import months_between
 from nyc_taxi.model.fingerprint import transform_fingerprint
 from nyc_taxi.resources.gcs import GcsSettings
 from nyc_taxi.sources.month_source import MonthSource

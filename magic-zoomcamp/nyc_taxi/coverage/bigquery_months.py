@@ -5,13 +5,14 @@ dates and BigQuery none, unavailable when GCS has none."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import TypeVar
 
 import pyarrow.fs as pafs
 from google.cloud import bigquery
 
 from nyc_taxi.coverage.coverage_row import CoverageRow
+from nyc_taxi.coverage.months import month_end
 from nyc_taxi.mage.current_dates import dates_not_current
 from nyc_taxi.model.schema import schema_for
 from nyc_taxi.resources.identifiers import trips_table_name
@@ -27,7 +28,7 @@ def bigquery_rows(client: bigquery.Client, settings: BigQuerySettings, filesyste
                   taxi_type: str, months: list[date], fingerprint: str) -> list[CoverageRow]:
     pickup_date = schema_for(taxi_type).pickup_date
     table = trips_table_name(taxi_type)
-    first, last = months[0], _month_end(months[-1])
+    first, last = months[0], month_end(months[-1])
     versions = _gcs_versions(filesystem, partitioned_root(bucket, taxi_type), pickup_date, first, last)
     records, rows = dates_held(client, settings, table, pickup_date, first, last)
     target = f'bigquery {settings.project}.{settings.dataset}.<taxi_type>_taxi_trips'
@@ -66,6 +67,3 @@ def _gcs_versions(filesystem: pafs.FileSystem, root: str, pickup_date: str, firs
 def _in_month(held: dict[date, T], month: date) -> dict[date, T]:
     return {day: value for day, value in held.items() if day.replace(day=1) == month}
 
-
-def _month_end(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)

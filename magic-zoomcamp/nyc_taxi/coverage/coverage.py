@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Callable, Mapping, Sequence
 
 from nyc_taxi.coverage.coverage_row import CoverageRow
+from nyc_taxi.coverage.months import months_between
 from nyc_taxi.coverage.targets_held import Held, gcs_month_objects, gcs_partitions, postgres_months
 from nyc_taxi.error_lines import first_line
 from nyc_taxi.model.fingerprint import transform_fingerprint
@@ -24,14 +25,6 @@ PROBES_AT_ONCE = 8
 TargetReader = Callable[[str], tuple[str, dict[date, Held]]]
 # A target loaded by pickup date from GCS (BigQuery): its rows for a taxi type, the months and the fingerprint.
 DatedTarget = Callable[[str, list[date], str], list[CoverageRow]]
-
-
-def months_between(first: date, last: date) -> list[date]:
-    months, month = [], first.replace(day=1)
-    while month <= last:
-        months.append(month)
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
 
 
 # What the course's release holds of yellow and green (FHV: 2019 and later); the TLC's own files go on from 2009.

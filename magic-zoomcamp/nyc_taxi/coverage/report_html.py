@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Iterable, Mapping, Sequence
 
 from nyc_taxi.coverage.coverage_row import CoverageRow
+from nyc_taxi.coverage.months import first_of_month, months_between, next_month
 
 STATE_COLOURS = {'current': '#4caf50', 'stale': '#ffb300', 'missing': '#e53935', 'unavailable': '#d6d6d6'}
 NO_ROW_COLOUR = '#f4f4f4'
@@ -19,21 +20,6 @@ TAXI_TYPE_ORDER = ('yellow', 'green', 'fhv', 'fhvhv')
 STATES_WITH_WHY = ('stale', 'missing')
 
 Grid = dict[str, dict[date, CoverageRow]]  # taxi type -> first day of the month -> its row
-
-
-def first_of_month(day: date) -> date:
-    return date(day.year, day.month, 1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def months_from_to(first: date, last: date) -> list[date]:
-    months = [first_of_month(first)]
-    while months[-1] < first_of_month(last):
-        months.append(next_month(months[-1]))
-    return months
 
 
 def grids_by_target(rows: Iterable[CoverageRow]) -> dict[str, Grid]:
@@ -86,7 +72,7 @@ def state_class(state: str) -> str:
 
 
 def heatmap_html(target: str, grid: Grid) -> str:
-    months = months_from_to(min(min(by_month) for by_month in grid.values()),
+    months = months_between(min(min(by_month) for by_month in grid.values()),
                             max(max(by_month) for by_month in grid.values()))
 
     def edge(month: date) -> str:
@@ -203,7 +189,7 @@ def state_line(by_month: Mapping[date, CoverageRow], state: str) -> str:
     if state not in STATES_WITH_WHY:
         return ranges_text(months)
     ranges = month_ranges(months)
-    if all(len({why_by_month[month] for month in months_from_to(first, last)}) == 1 for first, last in ranges):
+    if all(len({why_by_month[month] for month in months_between(first, last)}) == 1 for first, last in ranges):
         return ', '.join(with_why(range_text(first, last), why_by_month[first]) for first, last in ranges)
     months_by_why: dict[str, list[date]] = {}
     for month, why in why_by_month.items():
